@@ -1,0 +1,158 @@
+package results
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// The error classes every report counts. Classify returns one of them for a
+// non-nil error.
+const (
+	ClassHTTP4xx     = "http_4xx"
+	ClassHTTP5xx     = "http_5xx"
+	ClassTimeout     = "timeout"
+	ClassConnRefused = "conn_refused"
+	ClassConnReset   = "conn_reset"
+	ClassTLS         = "tls"
+	ClassAuth        = "auth"
+	ClassCrypto      = "crypto"
+	ClassProtocol    = "protocol"
+	ClassCanceled    = "canceled"
+	ClassOther       = "other"
+)
+
+// classer is implemented by errors that know their class (the SDK's errors,
+// StatusError).
+type classer interface{ ErrorClass() string }
+
+// statuser is implemented by errors that carry an HTTP status.
+type statuser interface{ HTTPStatus() int }
+
+// Classify returns the error class of err, or "" for nil.
+//
+// In order: a class carried by any error in the chain through an
+// ErrorClass() string method; an HTTP status carried through HTTPStatus() int
+// (4xx → http_4xx, 5xx → http_5xx, anything else → protocol);
+// context.Canceled → canceled; context.DeadlineExceeded, os.ErrDeadlineExceeded
+// and net.Error timeouts → timeout; ECONNREFUSED → conn_refused; ECONNRESET,
+// ECONNABORTED, EPIPE, io.EOF and io.ErrUnexpectedEOF → conn_reset; x509 and
+// tls errors → tls; then the same by the text of the message ("connection
+// refused", "connection reset", "broken pipe", "tls: ", "x509: "); else other.
+func Classify(err error) string {
+	if err == nil {
+		return ""
+	}
+	var c classer
+	if errors.As(err, &c) {
+		if class := c.ErrorClass(); class != "" {
+			return class
+		}
+	}
+	var st statuser
+	if errors.As(err, &st) {
+		if class := statusClass(st.HTTPStatus()); class != "" {
+			return class
+		}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return ClassCanceled
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return ClassTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return ClassTimeout
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ClassConnRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return ClassConnReset
+	}
+	if isTLS(err) {
+		return ClassTLS
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "connection refused"):
+		return ClassConnRefused
+	case strings.Contains(msg, "connection reset"), strings.Contains(msg, "broken pipe"):
+		return ClassConnReset
+	case strings.Contains(msg, "tls: "), strings.Contains(msg, "x509: "):
+		return ClassTLS
+	}
+	return ClassOther
+}
+
+// statusClass maps an HTTP status to its class; "" for 0 (no status).
+func statusClass(code int) string {
+	switch {
+	case code == 0:
+		return ""
+	case code >= 400 && code < 500:
+		return ClassHTTP4xx
+	case code >= 500 && code < 600:
+		return ClassHTTP5xx
+	}
+	return ClassProtocol
+}
+
+// isTLS reports whether err's chain holds a TLS handshake or certificate
+// error.
+func isTLS(err error) bool {
+	var (
+		unknownAuth x509.UnknownAuthorityError
+		hostname    x509.HostnameError
+		invalid     x509.CertificateInvalidError
+		roots       x509.SystemRootsError
+		verify      *tls.CertificateVerificationError
+		header      tls.RecordHeaderError
+		alert       tls.AlertError
+	)
+	return errors.As(err, &unknownAuth) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &roots) || errors.As(err, &verify) || errors.As(err, &header) || errors.As(err, &alert)
+}
+
+// StatusError is an HTTP response with a status the op did not expect. Ops
+// return it so that Classify files the failure under http_4xx or http_5xx (or
+// protocol for an unexpected 1xx, 2xx or 3xx) and the report keeps the
+// status. Msg is an optional short description; it must not hold secrets.
+type StatusError struct {
+	Status int
+	Msg    string
+}
+
+// Error returns "unexpected HTTP status 503 Service Unavailable" and Msg, if
+// any.
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("unexpected HTTP status %d", e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		s += " " + t
+	}
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	return s
+}
+
+// HTTPStatus returns e.Status.
+func (e *StatusError) HTTPStatus() int { return e.Status }
+
+// ErrorClass returns http_4xx, http_5xx, or protocol for any other status.
+func (e *StatusError) ErrorClass() string {
+	if c := statusClass(e.Status); c != "" {
+		return c
+	}
+	return ClassProtocol
+}
