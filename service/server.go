@@ -1,0 +1,227 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// apiPrefix is where the IronCore routes are mounted (spec §1).
+const apiPrefix = "/api/1/"
+
+// Config configures a Server. The zero value is a server with no faults and fault seed 0.
+type Config struct {
+	// Faults are injected per route; see Fault. They can be replaced later with SetFaults.
+	Faults []Fault
+	// Seed seeds the fault layer's random draws. Equal seeds give equal sequences of draws, in
+	// the order requests reach the fault layer.
+	Seed int64
+}
+
+// Server is the reference service. Its methods are safe for concurrent use.
+type Server struct {
+	mux     *http.ServeMux
+	handler http.Handler
+	counts  map[string]*atomic.Int64 // by route name; the map is fixed after New
+	faults  atomic.Pointer[faultSet]
+	rng     *lockedRand
+	started atomic.Pointer[time.Time]
+	done    chan struct{} // closed by Close
+
+	mu        sync.Mutex
+	httpSrv   *http.Server
+	closeOnce sync.Once
+	closeErr  error
+	wg        sync.WaitGroup
+}
+
+// New returns a Server configured by cfg, or an error naming every invalid fault.
+func New(cfg Config) (*Server, error) {
+	s := &Server{
+		mux:    http.NewServeMux(),
+		counts: make(map[string]*atomic.Int64),
+		rng:    newLockedRand(cfg.Seed),
+		done:   make(chan struct{}),
+	}
+	now := time.Now()
+	s.started.Store(&now)
+	s.routes()
+	s.handler = s.mux
+	if err := s.SetFaults(cfg.Faults); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// handle mounts h as route name "METHOD /path", with path relative to the API prefix, under
+// the request counter and the fault layer.
+func (s *Server) handle(method, path string, h http.HandlerFunc) {
+	name := method + " " + path
+	s.mount(name, method+" "+strings.TrimSuffix(apiPrefix, "/")+path, s.withFaults(name, h))
+}
+
+// mount registers pattern on the mux, counting requests under route name.
+func (s *Server) mount(name, pattern string, h http.Handler) {
+	c, ok := s.counts[name]
+	if !ok {
+		c = new(atomic.Int64)
+		s.counts[name] = c
+	}
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.Add(1)
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// Handler returns the server's HTTP handler, for mounting in another server or in
+// httptest.NewServer. Stalls started through it end when the request ends or Close is called.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the names of all routes, sorted: "METHOD /path" with the path relative to
+// /api/1 (and "GET /health", "PUT /admin/faults", "GET /admin/faults").
+func (s *Server) Routes() []string {
+	names := make([]string, 0, len(s.counts))
+	for name := range s.counts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Requests returns how many requests have arrived on each route so far, by route name,
+// counted before any fault is applied. Routes with no requests are included with zero.
+func (s *Server) Requests() map[string]int64 {
+	m := make(map[string]int64, len(s.counts))
+	for name, c := range s.counts {
+		m[name] = c.Load()
+	}
+	return m
+}
+
+// Count returns how many requests have arrived on route (a name from Routes); zero for an
+// unknown route.
+func (s *Server) Count(route string) int64 {
+	if c, ok := s.counts[route]; ok {
+		return c.Load()
+	}
+	return 0
+}
+
+// SetFaults validates faults and, if they are all valid, replaces the server's faults with
+// them; requests already past the fault layer are not affected. On error the old faults stay.
+func (s *Server) SetFaults(faults []Fault) error {
+	if err := ValidateFaults(faults, s.knownRoute); err != nil {
+		return fmt.Errorf("service: invalid faults: %w", err)
+	}
+	s.faults.Store(newFaultSet(faults, s.isRoute))
+	return nil
+}
+
+// Faults returns a copy of the faults in force.
+func (s *Server) Faults() []Fault {
+	fs := s.faults.Load()
+	if fs == nil {
+		return nil
+	}
+	return append([]Fault(nil), fs.faults...)
+}
+
+// isRoute reports whether name is a route name.
+func (s *Server) isRoute(name string) bool {
+	_, ok := s.counts[name]
+	return ok
+}
+
+// knownRoute reports whether a fault route "method path" names a route or a concrete path that
+// some route serves.
+func (s *Server) knownRoute(method, path string) bool {
+	if s.isRoute(method + " " + path) {
+		return true
+	}
+	for _, p := range []string{strings.TrimSuffix(apiPrefix, "/") + path, path} {
+		r, err := http.NewRequest(method, "http://127.0.0.1"+p, nil)
+		if err != nil {
+			continue
+		}
+		if _, pattern := s.mux.Handler(r); pattern != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// startTime is when stall windows are measured from: Start, or New if never started.
+func (s *Server) startTime() time.Time { return *s.started.Load() }
+
+// Start listens on addr (for example "127.0.0.1:0") and serves until ctx is done or Close is
+// called. It returns the API base URL, such as "http://127.0.0.1:41234/api/1/". A Server can be
+// started once.
+func (s *Server) Start(ctx context.Context, addr string) (baseURL string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.done:
+		return "", errors.New("service: start: server is closed")
+	default:
+	}
+	if s.httpSrv != nil {
+		return "", errors.New("service: start: already started")
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("service: start: %w", err)
+	}
+	now := time.Now()
+	s.started.Store(&now)
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.httpSrv = srv
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		_ = srv.Serve(ln) // returns ErrServerClosed after Close; other errors end serving the same way
+	}()
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-ctx.Done():
+			s.shutdown()
+		case <-s.done:
+		}
+	}()
+	return "http://" + ln.Addr().String() + apiPrefix, nil
+}
+
+// Close stops the server: held requests are released, the listener and connections are
+// closed, and Close returns once every goroutine Start began has ended. It is safe to call more
+// than once and after ctx given to Start is done.
+func (s *Server) Close() error {
+	s.shutdown()
+	s.wg.Wait()
+	return s.closeErr
+}
+
+// shutdown closes done and stops the HTTP server, once.
+func (s *Server) shutdown() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.mu.Lock()
+		srv := s.httpSrv
+		s.mu.Unlock()
+		if srv == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			s.closeErr = errors.Join(fmt.Errorf("service: close: %w", err), srv.Close())
+		}
+	})
+}
