@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command (README): formatting, vet, the race detector on
+# the fast packages, every test, then the timing-sensitive integration tests
+# (without -race, which would distort their timing).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(find . -name '*.go' -not -path './.git/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "== go vet"
+go vet ./...
+echo "== go test -race (engine, results, workloads, ops, cli)"
+go test -race -count=1 ./loadgen/... ./results/... ./scenarios/... ./ops/...
+echo "== go test ./..."
+go test -count=1 ./...
+echo "== integration (timing-sensitive, no -race)"
+go test -count=1 -tags integration -run Integration ./...
