@@ -1,0 +1,153 @@
+package field
+
+// E2 is an element C0 + C1·u of Fp2 = Fp[u]/(u²+1).
+//
+// Its encoding puts the u coefficient first: enc(C1) ‖ enc(C0), 64 bytes,
+// as recrypt's Fp2Elem{elem1: C1, elem2: C0}. The zero value is 0.
+type E2 struct {
+	C0, C1 Element
+}
+
+// Zero sets z to 0 and returns z.
+func (z *E2) Zero() *E2 { *z = E2{}; return z }
+
+// One sets z to 1 and returns z.
+func (z *E2) One() *E2 { z.C0.One(); z.C1.Zero(); return z }
+
+// Set sets z = x and returns z.
+func (z *E2) Set(x *E2) *E2 { *z = *x; return z }
+
+// Add sets z = x + y and returns z.
+func (z *E2) Add(x, y *E2) *E2 {
+	z.C0.Add(&x.C0, &y.C0)
+	z.C1.Add(&x.C1, &y.C1)
+	return z
+}
+
+// Sub sets z = x − y and returns z.
+func (z *E2) Sub(x, y *E2) *E2 {
+	z.C0.Sub(&x.C0, &y.C0)
+	z.C1.Sub(&x.C1, &y.C1)
+	return z
+}
+
+// Double sets z = 2x and returns z.
+func (z *E2) Double(x *E2) *E2 {
+	z.C0.Double(&x.C0)
+	z.C1.Double(&x.C1)
+	return z
+}
+
+// Neg sets z = −x and returns z.
+func (z *E2) Neg(x *E2) *E2 {
+	z.C0.Neg(&x.C0)
+	z.C1.Neg(&x.C1)
+	return z
+}
+
+// Conjugate sets z = C0 − C1·u, which is x^p, and returns z.
+func (z *E2) Conjugate(x *E2) *E2 {
+	z.C0.Set(&x.C0)
+	z.C1.Neg(&x.C1)
+	return z
+}
+
+// Mul sets z = x·y and returns z (Karatsuba: three Fp multiplications).
+func (z *E2) Mul(x, y *E2) *E2 {
+	var a, b, c, d Element
+	a.Mul(&x.C0, &y.C0)
+	b.Mul(&x.C1, &y.C1)
+	c.Add(&x.C0, &x.C1)
+	d.Add(&y.C0, &y.C1)
+	c.Mul(&c, &d)
+	c.Sub(&c, &a)
+	z.C1.Sub(&c, &b)
+	z.C0.Sub(&a, &b)
+	return z
+}
+
+// Square sets z = x² and returns z.
+func (z *E2) Square(x *E2) *E2 {
+	// (a + bu)² = (a+b)(a−b) + 2ab·u.
+	var s, d, m Element
+	s.Add(&x.C0, &x.C1)
+	d.Sub(&x.C0, &x.C1)
+	m.Mul(&x.C0, &x.C1)
+	z.C0.Mul(&s, &d)
+	z.C1.Double(&m)
+	return z
+}
+
+// MulByElement sets z = x·c for c in Fp and returns z.
+func (z *E2) MulByElement(x *E2, c *Element) *E2 {
+	z.C0.Mul(&x.C0, c)
+	z.C1.Mul(&x.C1, c)
+	return z
+}
+
+// MulByXi sets z = x·ξ, where ξ = u + 3, and returns z.
+func (z *E2) MulByXi(x *E2) *E2 {
+	// (a + bu)(3 + u) = (3a − b) + (a + 3b)u.
+	var a3, b3 Element
+	a3.Double(&x.C0)
+	a3.Add(&a3, &x.C0)
+	b3.Double(&x.C1)
+	b3.Add(&b3, &x.C1)
+	a3.Sub(&a3, &x.C1)
+	z.C1.Add(&b3, &x.C0)
+	z.C0.Set(&a3)
+	return z
+}
+
+// Invert sets z = 1/x (0 if x = 0) and returns z.
+func (z *E2) Invert(x *E2) *E2 {
+	// 1/(a + bu) = (a − bu)/(a² + b²).
+	var n, t Element
+	n.Square(&x.C0)
+	t.Square(&x.C1)
+	n.Add(&n, &t)
+	n.Invert(&n)
+	z.C0.Mul(&x.C0, &n)
+	t.Neg(&x.C1)
+	z.C1.Mul(&t, &n)
+	return z
+}
+
+// Equal returns 1 if x = y and 0 otherwise.
+func (x *E2) Equal(y *E2) int {
+	return x.C0.Equal(&y.C0) & x.C1.Equal(&y.C1)
+}
+
+// IsZero returns 1 if x = 0 and 0 otherwise.
+func (x *E2) IsZero() int {
+	return x.C0.IsZero() & x.C1.IsZero()
+}
+
+// Select sets z to a if cond is 1 and to b if cond is 0, and returns z.
+func (z *E2) Select(a, b *E2, cond int) *E2 {
+	z.C0.Select(&a.C0, &b.C0, cond)
+	z.C1.Select(&a.C1, &b.C1, cond)
+	return z
+}
+
+// SetBytes sets z from 64 bytes, enc(C1) ‖ enc(C0), each reduced mod p, and
+// returns z. On a wrong length it returns nil and an error and leaves z
+// unchanged.
+func (z *E2) SetBytes(b []byte) (*E2, error) {
+	if len(b) != 64 {
+		return nil, errLength
+	}
+	var t E2
+	t.C1.SetBytes(b[:32])
+	t.C0.SetBytes(b[32:])
+	*z = t
+	return z, nil
+}
+
+// FillBytes writes the 64-byte encoding of x to buf, which must be at least
+// 64 bytes long, and returns buf[:64].
+func (x *E2) FillBytes(buf []byte) []byte {
+	x.C1.FillBytes(buf[:32])
+	x.C0.FillBytes(buf[32:64])
+	return buf[:64]
+}

@@ -1,0 +1,179 @@
+package field
+
+import (
+	"bytes"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+var bigP, _ = new(big.Int).SetString("8fb501e34aa387f9aa6fecb86184dc21ee5b88d120b5b59e185cac6c5e089667", 16)
+
+// randBytes returns n random bytes from rng, biased towards edge values.
+func randBytes(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	switch rng.IntN(8) {
+	case 0: // all ones
+		for i := range b {
+			b[i] = 0xff
+		}
+	case 1: // small
+		b[n-1] = byte(rng.IntN(4))
+	default:
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+	}
+	return b
+}
+
+func bigOf(x *Element) *big.Int {
+	b := x.Bytes()
+	return new(big.Int).SetBytes(b[:])
+}
+
+func mustElement(t *testing.T, b []byte) *Element {
+	t.Helper()
+	e, err := new(Element).SetBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestElementAgainstBig checks every Fp operation against math/big.
+func TestElementAgainstBig(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 2000
+	if testing.Short() {
+		n = 200
+	}
+	for i := 0; i < n; i++ {
+		xb, yb := randBytes(rng, 32), randBytes(rng, 32)
+		x, y := mustElement(t, xb), mustElement(t, yb)
+		bx := new(big.Int).Mod(new(big.Int).SetBytes(xb), bigP)
+		by := new(big.Int).Mod(new(big.Int).SetBytes(yb), bigP)
+		if bigOf(x).Cmp(bx) != 0 {
+			t.Fatalf("SetBytes(%x) = %v, want %v", xb, bigOf(x), bx)
+		}
+		check := func(name string, got *Element, want *big.Int) {
+			t.Helper()
+			want.Mod(want, bigP)
+			if bigOf(got).Cmp(want) != 0 {
+				t.Fatalf("%s(%v, %v) = %v, want %v", name, bx, by, bigOf(got), want)
+			}
+		}
+		check("Add", new(Element).Add(x, y), new(big.Int).Add(bx, by))
+		check("Sub", new(Element).Sub(x, y), new(big.Int).Sub(bx, by))
+		check("Neg", new(Element).Neg(x), new(big.Int).Neg(bx))
+		check("Mul", new(Element).Mul(x, y), new(big.Int).Mul(bx, by))
+		check("Square", new(Element).Square(x), new(big.Int).Mul(bx, bx))
+		inv := new(big.Int).ModInverse(bx, bigP)
+		if inv == nil {
+			inv = new(big.Int)
+		}
+		check("Invert", new(Element).Invert(x), inv)
+		wb := randBytes(rng, 64)
+		w, err := new(Element).SetWideBytes(wb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("SetWideBytes", w, new(big.Int).SetBytes(wb))
+	}
+}
+
+// TestElementKnownValues checks gridiron's reduction vectors (recrypt spec §8.8).
+func TestElementKnownValues(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"64 bytes of 0x01", bytes.Repeat([]byte{1}, 64), "7524b81fcf55b427bf9c8ab749a50e23e4e183f6618764f088d7e918b83f7562"},
+		{"bytes 16..31 and 48..63 set", func() []byte {
+			b := make([]byte, 64)
+			for i := 16; i < 32; i++ {
+				b[i], b[i+32] = 1, 1
+			}
+			return b
+		}(), "788e0c0eed33061d169c772e1b6f631ac43907f53252adba66f3f62e39ab0f9e"},
+		{"32 bytes of 0xff", bytes.Repeat([]byte{0xff}, 32), "704afe1cb55c7806559013479e7b23de11a4772edf4a4a61e7a35393a1f76998"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e *Element
+			var err error
+			if len(tt.in) == 64 {
+				e, err = new(Element).SetWideBytes(tt.in)
+			} else {
+				e, err = new(Element).SetBytes(tt.in)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := e.Bytes()
+			if h := hexOf(got[:]); h != tt.want {
+				t.Errorf("got %s, want %s", h, tt.want)
+			}
+		})
+	}
+}
+
+func hexOf(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 2*len(b))
+	for i, v := range b {
+		out[2*i], out[2*i+1] = digits[v>>4], digits[v&15]
+	}
+	return string(out)
+}
+
+// TestElementAliasing checks that results are right when arguments alias the receiver.
+func TestElementAliasing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ops := map[string]func(z, x, y *Element) *Element{
+		"Add": (*Element).Add, "Sub": (*Element).Sub, "Mul": (*Element).Mul,
+	}
+	for name, op := range ops {
+		for i := 0; i < 50; i++ {
+			x, y := mustElement(t, randBytes(rng, 32)), mustElement(t, randBytes(rng, 32))
+			want := op(new(Element), x, y)
+			a, b := *x, *y
+			if op(&a, &a, &b).Equal(want) != 1 {
+				t.Fatalf("%s: z aliasing x", name)
+			}
+			a, b = *x, *y
+			if op(&b, &a, &b).Equal(want) != 1 {
+				t.Fatalf("%s: z aliasing y", name)
+			}
+			a = *x
+			if op(&a, &a, &a).Equal(op(new(Element), x, x)) != 1 {
+				t.Fatalf("%s: all aliased", name)
+			}
+		}
+	}
+}
+
+func TestSetBytesLength(t *testing.T) {
+	var z Element
+	z.One()
+	if _, err := z.SetBytes(make([]byte, 31)); err == nil {
+		t.Error("SetBytes accepted 31 bytes")
+	}
+	if _, err := z.SetWideBytes(make([]byte, 63)); err == nil {
+		t.Error("SetWideBytes accepted 63 bytes")
+	}
+	var one Element
+	if z.Equal(one.One()) != 1 {
+		t.Error("failed decode changed the receiver")
+	}
+}
+
+func BenchmarkMul(b *testing.B) {
+	x := new(Element).SetUint64(123456789)
+	y := new(Element).SetUint64(987654321)
+	b.ReportAllocs()
+	for b.Loop() {
+		x.Mul(x, y)
+	}
+}
