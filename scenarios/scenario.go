@@ -1,0 +1,244 @@
+package scenarios
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ironcorelabs/loadgen/loadgen"
+	"github.com/ironcorelabs/loadgen/ops"
+)
+
+// executorFields lists, per executor, the executor fields it takes; the
+// first ones listed in required must be given.
+func executorFields(k loadgen.Kind) (takes, required []string) {
+	switch k {
+	case loadgen.ConstantWorkers:
+		return []string{"workers", "duration", "think_time"}, []string{"workers", "duration"}
+	case loadgen.RampingWorkers:
+		return []string{"workers", "stages", "think_time"}, []string{"stages"}
+	case loadgen.ConstantRate:
+		return []string{"rate", "duration", "workers", "max_workers", "max_lateness"}, []string{"rate", "duration"}
+	case loadgen.RampingRate:
+		return []string{"start_rate", "stages", "workers", "max_workers", "max_lateness"}, []string{"stages"}
+	case loadgen.SharedIterations, loadgen.PerWorkerIterations:
+		return []string{"iterations", "workers", "duration", "think_time"}, []string{"iterations"}
+	}
+	return nil, nil
+}
+
+// executorKinds are the executor names, in the order the docs list them.
+func executorKinds() []string {
+	return []string{
+		string(loadgen.ConstantWorkers), string(loadgen.RampingWorkers),
+		string(loadgen.ConstantRate), string(loadgen.RampingRate),
+		string(loadgen.SharedIterations), string(loadgen.PerWorkerIterations),
+	}
+}
+
+// isOpen reports whether k follows a rate schedule.
+func isOpen(k loadgen.Kind) bool { return k == loadgen.ConstantRate || k == loadgen.RampingRate }
+
+// scenarios decodes the scenarios list into w.
+func (d *decoder) scenarios(n *yaml.Node, w *Workload, cat *ops.Catalog) {
+	items, ok := d.sequence(n, "scenarios", "scenarios")
+	if !ok {
+		return
+	}
+	if len(items) == 0 {
+		d.errorf(n, "scenarios", "empty; want at least one scenario")
+	}
+	seen := map[string]int{}
+	for i, item := range items {
+		path := indexPath("scenarios", i)
+		s, ok := d.scenario(item, path, cat)
+		if !ok {
+			continue
+		}
+		if line, dup := seen[s.Name]; dup {
+			d.errorf(item, join(path, "name"), "%q is already the name of the scenario at line %d", s.Name, line)
+			continue
+		}
+		seen[s.Name] = s.Line
+		w.Scenarios = append(w.Scenarios, s)
+	}
+}
+
+// scenario decodes one scenario; it reports whether it is valid.
+func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (ScenarioSpec, bool) {
+	before := len(d.errs)
+	var s ScenarioSpec
+	f, ok := d.mapping(n, path, []string{
+		"name", "executor", "workers", "max_workers", "rate", "start_rate", "duration", "stages", "iterations",
+		"start_after", "graceful_stop", "think_time", "max_lateness", "steps", "mix",
+	})
+	if !ok {
+		return s, false
+	}
+	s.Line, s.Col = f.node.Line, f.node.Column
+	if d.str(f.get("name"), f.at("name"), &s.Name) {
+		switch {
+		case s.Name == "":
+			d.errorf(f.get("name"), f.at("name"), "empty; name the scenario, e.g. name: browse")
+		case s.Name == "*" || strings.ContainsAny(s.Name, "/ \t"):
+			d.errorf(f.get("name"), f.at("name"), "%q is not a usable name; names may not be * or hold /, spaces or tabs (threshold keys use scenario/op)", s.Name)
+		}
+	} else if !f.has("name") {
+		d.errorf(n, f.at("name"), "required; name the scenario, e.g. name: browse")
+	}
+
+	var kind string
+	known := d.oneOf(f.get("executor"), f.at("executor"), executorKinds(), &kind)
+	if !f.has("executor") {
+		d.errorf(n, f.at("executor"), "required; want one of %s", strings.Join(executorKinds(), ", "))
+	}
+	s.Executor = loadgen.Kind(kind)
+	takes, required := executorFields(s.Executor)
+	relevant := func(field string) bool {
+		if !known {
+			return true // decode it anyway, for its own errors
+		}
+		if !f.has(field) || slices.Contains(takes, field) {
+			return true
+		}
+		msg := "not used by executor " + kind + " (which takes " + strings.Join(takes, ", ") + ")"
+		switch {
+		case field == "rate" && s.Executor == loadgen.RampingRate:
+			msg += "; ramping-rate starts at start_rate and follows its stages"
+		case field == "start_rate" && s.Executor == loadgen.ConstantRate:
+			msg += "; constant-rate takes rate"
+		case field == "think_time":
+			msg += "; an open executor paces by its rate"
+		case field == "max_lateness":
+			msg += "; only rate executors start iterations late"
+		}
+		d.errorf(f.pairs[field].key, f.at(field), "%s", msg)
+		return false
+	}
+	if known {
+		for _, r := range required {
+			if !f.has(r) {
+				d.errorf(n, f.at(r), "required by executor %s", kind)
+			}
+		}
+	}
+
+	if relevant("workers") {
+		lo := 0
+		if s.Executor == loadgen.ConstantWorkers || s.Executor == loadgen.SharedIterations || s.Executor == loadgen.PerWorkerIterations || isOpen(s.Executor) {
+			lo = 1
+		}
+		if !d.intVal(f.get("workers"), f.at("workers"), lo, math.MaxInt32, &s.Workers) && s.Executor != loadgen.RampingWorkers {
+			s.Workers = 1
+		}
+	}
+	if relevant("max_workers") {
+		if d.intVal(f.get("max_workers"), f.at("max_workers"), 1, math.MaxInt32, &s.MaxWorkers) {
+			if s.MaxWorkers < s.Workers {
+				d.errorf(f.get("max_workers"), f.at("max_workers"), "%d is less than workers (%d)", s.MaxWorkers, s.Workers)
+			}
+		} else if isOpen(s.Executor) {
+			s.MaxWorkers = max(s.Workers, defaultMaxWorkers)
+		}
+	}
+	if relevant("rate") && d.rate(f.get("rate"), f.at("rate"), &s.Rate) && s.Rate == 0 {
+		d.errorf(f.get("rate"), f.at("rate"), "must be more than 0, e.g. 200/s")
+	}
+	if relevant("start_rate") {
+		d.rate(f.get("start_rate"), f.at("start_rate"), &s.StartRate)
+	}
+	if relevant("duration") && d.duration(f.get("duration"), f.at("duration"), &s.Duration) &&
+		s.Duration == 0 && (s.Executor == loadgen.ConstantWorkers || s.Executor == loadgen.ConstantRate) {
+		d.errorf(f.get("duration"), f.at("duration"), "must be more than 0, e.g. 1m")
+	}
+	if relevant("iterations") {
+		d.int64Val(f.get("iterations"), f.at("iterations"), 1, math.MaxInt64, &s.Iterations)
+	}
+	if relevant("stages") && f.has("stages") {
+		s.Stages = d.stages(f.get("stages"), f.at("stages"), s.Executor, s.Workers, s.StartRate)
+	}
+	d.duration(f.get("start_after"), f.at("start_after"), &s.StartAfter)
+	s.GracefulStop = defaultGracefulStop
+	d.duration(f.get("graceful_stop"), f.at("graceful_stop"), &s.GracefulStop)
+	if relevant("think_time") {
+		d.duration(f.get("think_time"), f.at("think_time"), &s.ThinkTime)
+	}
+	if relevant("max_lateness") {
+		if isOpen(s.Executor) {
+			s.MaxLateness = defaultMaxLateness
+		}
+		if d.duration(f.get("max_lateness"), f.at("max_lateness"), &s.MaxLateness) && s.MaxLateness == 0 {
+			d.errorf(f.get("max_lateness"), f.at("max_lateness"), "must be more than 0, e.g. 10s")
+		}
+	}
+
+	switch {
+	case f.has("steps") && f.has("mix"):
+		d.errorf(f.pairs["mix"].key, f.at("mix"), "a scenario has steps (all run in order) or mix (one weighted pick), not both")
+	case f.has("steps"):
+		s.Steps = d.steps(f.get("steps"), f.at("steps"), false, cat)
+	case f.has("mix"):
+		s.Mix = d.steps(f.get("mix"), f.at("mix"), true, cat)
+	default:
+		d.errorf(n, path, "needs steps (all run in order) or mix (one weighted pick), e.g. steps: [{op: http, url: /health}]")
+	}
+	return s, len(d.errs) == before
+}
+
+// stages decodes a ramp. Targets are worker counts for ramping-workers and
+// rates for ramping-rate; start is the level before the first stage.
+func (d *decoder) stages(n *yaml.Node, path string, k loadgen.Kind, startWorkers int, startRate float64) []loadgen.Stage {
+	items, ok := d.sequence(n, path, "stages such as {duration: 30s, target: 10}")
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		d.errorf(n, path, "empty; want at least one stage such as {duration: 30s, target: 10}")
+		return nil
+	}
+	var out []loadgen.Stage
+	var total float64
+	peak := float64(startWorkers)
+	if k == loadgen.RampingRate {
+		peak = startRate
+	}
+	for i, item := range items {
+		p := indexPath(path, i)
+		f, ok := d.mapping(item, p, []string{"duration", "target"})
+		if !ok {
+			continue
+		}
+		var st loadgen.Stage
+		if !f.has("duration") {
+			d.errorf(item, f.at("duration"), "required; how long this stage ramps, e.g. 30s")
+		}
+		d.duration(f.get("duration"), f.at("duration"), &st.Duration)
+		switch {
+		case !f.has("target"):
+			hint := "workers at the end of the stage, e.g. target: 10"
+			if k == loadgen.RampingRate {
+				hint = "the rate at the end of the stage, e.g. target: 50/s"
+			}
+			d.errorf(item, f.at("target"), "required; %s", hint)
+		case k == loadgen.RampingRate:
+			d.rate(f.get("target"), f.at("target"), &st.Target)
+		default:
+			var w int
+			if d.intVal(f.get("target"), f.at("target"), 0, math.MaxInt32, &w) {
+				st.Target = float64(w)
+			}
+		}
+		total += st.Duration.Seconds()
+		peak = max(peak, st.Target)
+		out = append(out, st)
+	}
+	if len(out) == len(items) && total == 0 {
+		d.errorf(n, path, "stages last 0s in all; give at least one stage a duration")
+	}
+	if len(out) == len(items) && peak == 0 {
+		d.errorf(n, path, "every target is 0, so no iteration would ever start")
+	}
+	return out
+}
