@@ -1,0 +1,251 @@
+package results
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// maxReadFrame bounds the frame length Rebuild accepts; a larger one is
+// taken as corruption.
+const maxReadFrame = 64 << 20
+
+// Rebuild reads dir/StreamFile and returns the summary it describes, as the
+// Recorder would have made it, with thresholds unevaluated.
+//
+// It reads a killed run too: a torn or corrupt frame ends the reading with a
+// warning, keeping every frame before it, and a stream without an end
+// record gets a warning and an end estimated from the last sample, iteration
+// or health record. It fails only if the file cannot be read or is not a
+// sample stream.
+func Rebuild(dir string) (*Summary, []string, error) {
+	path := filepath.Join(dir, StreamFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("results: rebuild: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic := make([]byte, len(streamMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != streamMagic {
+		return nil, nil, fmt.Errorf("results: rebuild: %s is not a loadgen sample stream", path)
+	}
+	rb := &rebuilder{names: make(map[uint64]string)}
+	off := int64(len(streamMagic))
+	var hdr [8]byte
+	var payload []byte
+	for {
+		n, err := io.ReadFull(br, hdr[:])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				rb.warnf("%s: torn frame header at byte %d (%d bytes) skipped; the run was probably killed", StreamFile, off, n)
+				break
+			}
+			return nil, rb.warnings, fmt.Errorf("results: rebuild: %w", err)
+		}
+		l := binary.LittleEndian.Uint32(hdr[:4])
+		if l > maxReadFrame {
+			rb.warnf("%s: corrupt frame at byte %d (length %d); it and everything after it skipped", StreamFile, off, l)
+			break
+		}
+		if cap(payload) < int(l) {
+			payload = make([]byte, l)
+		}
+		payload = payload[:l]
+		if n, err := io.ReadFull(br, payload); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+				rb.warnf("%s: torn frame at byte %d (%d of %d bytes) skipped; the run was probably killed", StreamFile, off, n, l)
+				break
+			}
+			return nil, rb.warnings, fmt.Errorf("results: rebuild: %w", err)
+		}
+		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(hdr[4:]) {
+			rb.warnf("%s: frame at byte %d fails its checksum; it and everything after it skipped", StreamFile, off)
+			break
+		}
+		if err := rb.frame(payload, off); err != nil {
+			return nil, rb.warnings, err
+		}
+		off += 8 + int64(l)
+	}
+	if rb.r == nil {
+		return nil, rb.warnings, fmt.Errorf("results: rebuild: %s has no header record", path)
+	}
+	if !rb.ended {
+		rb.r.estimateEnd = true
+		rb.warnf("%s: no end record (the run did not finish cleanly); its end is estimated from the last record", StreamFile)
+	}
+	return rb.r.Summary(), rb.warnings, nil
+}
+
+// rebuilder replays stream records into a one-shard Recorder.
+type rebuilder struct {
+	r        *Recorder
+	names    map[uint64]string
+	ended    bool
+	warnings []string
+	m        sampleUS
+	bad      int // malformed records, warned about once per frame
+}
+
+func (rb *rebuilder) warnf(format string, a ...any) {
+	rb.warnings = append(rb.warnings, fmt.Sprintf(format, a...))
+}
+
+// frame replays the records of one frame that passed its checksum.
+func (rb *rebuilder) frame(p []byte, off int64) error {
+	for len(p) > 0 {
+		typ := p[0]
+		l, k := binary.Uvarint(p[1:])
+		if k <= 0 || uint64(len(p)-1-k) < l {
+			rb.warnf("%s: malformed record in the frame at byte %d; rest of the frame skipped", StreamFile, off)
+			return nil
+		}
+		body := p[1+k : 1+k+int(l)]
+		p = p[1+k+int(l):]
+		if rb.r == nil && typ != recHeader {
+			return fmt.Errorf("results: rebuild: %s does not start with a header record", StreamFile)
+		}
+		if err := rb.record(typ, body); err != nil {
+			return err
+		}
+		if rb.bad > 0 {
+			rb.warnf("%s: malformed %q record in the frame at byte %d skipped", StreamFile, typ, off)
+			rb.bad = 0
+		}
+	}
+	return nil
+}
+
+// record replays one record.
+func (rb *rebuilder) record(typ byte, body []byte) error {
+	d := &decoder{b: body, names: rb.names}
+	switch typ {
+	case recHeader:
+		var h streamHeader
+		if err := json.Unmarshal(body, &h); err != nil {
+			return fmt.Errorf("results: rebuild: header: %w", err)
+		}
+		if h.Version > streamVersion {
+			return fmt.Errorf("results: rebuild: stream version %d is newer than this loadgen reads (%d)", h.Version, streamVersion)
+		}
+		if rb.r != nil {
+			rb.warnf("%s: second header record ignored", StreamFile)
+			return nil
+		}
+		rb.r = newRecorder(Config{Start: h.Run.Start, Meta: h.Run, FlushInterval: time.Duration(h.FlushIntervalMS) * time.Millisecond}, 1)
+		return nil
+	case recName:
+		id := d.u()
+		if !d.failed {
+			rb.names[id] = string(d.b)
+		}
+	case recSample:
+		m := &rb.m
+		m.scenario, m.op = d.name(), d.name()
+		m.start, m.latency, m.service = d.i(), d.i(), d.i()
+		m.class = ""
+		if c := d.u(); c != 0 {
+			m.class = d.lookup(c)
+		}
+		m.status = int(min(d.u(), math.MaxInt32))
+		n := d.u()
+		m.phases = m.phases[:0]
+		for i := uint64(0); i < n && !d.failed; i++ {
+			m.phases = append(m.phases, phaseUS{name: d.name(), start: d.i(), end: d.i()})
+		}
+		if !d.failed {
+			rb.r.shards[0].recordSample(m)
+		}
+	case recIteration:
+		m := iterUS{scenario: d.name(), start: d.i(), latency: d.i(), service: d.i(), failed: d.u() != 0}
+		if !d.failed {
+			rb.r.shards[0].recordIteration(&m)
+		}
+	case recCounts:
+		name, late, drp := d.name(), d.u(), d.u()
+		if !d.failed {
+			setCounter(&rb.r.late, name, int64(late))
+			setCounter(&rb.r.dropped, name, int64(drp))
+		}
+	case recHealth:
+		h := Health{Second: d.i(), CPUPercent: math.Float64frombits(d.u()),
+			SchedLatencyP99: time.Duration(d.i()) * time.Microsecond, StartLagP99: time.Duration(d.i()) * time.Microsecond,
+			Goroutines: int(min(d.u(), math.MaxInt32)), HeapBytes: d.u(), Saturated: d.u() != 0}
+		if !d.failed {
+			rb.r.health.add(h)
+		}
+	case recEnd:
+		ns := d.i()
+		if !d.failed {
+			rb.r.end = time.Unix(0, ns)
+			rb.ended = true
+		}
+	default:
+		// A record type from a newer writer; its length lets us skip it.
+		// recSecond is also skipped: the samples give everything it says.
+	}
+	if d.failed {
+		rb.bad++
+	}
+	return nil
+}
+
+// decoder reads varints from a record body; after the first failure every
+// read returns zero and failed is set.
+type decoder struct {
+	b      []byte
+	names  map[uint64]string
+	failed bool
+}
+
+func (d *decoder) u() uint64 {
+	if d.failed {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.failed = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) i() int64 {
+	if d.failed {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.failed = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// name reads a name id and returns its name.
+func (d *decoder) name() string { return d.lookup(d.u()) }
+
+func (d *decoder) lookup(id uint64) string {
+	if d.failed {
+		return ""
+	}
+	s, ok := d.names[id]
+	if !ok {
+		d.failed = true
+	}
+	return s
+}

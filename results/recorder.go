@@ -1,0 +1,310 @@
+package results
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultFlushInterval is the stream flush interval when Config.FlushInterval
+// is zero; it is also the largest allowed.
+const DefaultFlushInterval = time.Second
+
+// Host describes the machine that ran the load generator.
+type Host struct {
+	CPU        string `json:"cpu"` // CPU model
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Kernel     string `json:"kernel"`
+}
+
+// RunMeta is the "run" object of summary.json. The Recorder fills Start, End
+// and DurationS; the caller fills the rest.
+type RunMeta struct {
+	Name      string    `json:"name"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	DurationS float64   `json:"duration_s"`
+	// Shard is "index/count" when the workload is split over several
+	// generators (Kubernetes Indexed Job), "" otherwise.
+	Shard          string `json:"shard"`
+	Version        string `json:"version"`
+	Commit         string `json:"commit"`
+	WorkloadSHA256 string `json:"workload_sha256"`
+	Seed           int64  `json:"seed"`
+	// Target is the target's base URL. It must not carry credentials.
+	Target string `json:"target"`
+	Host   Host   `json:"host"`
+}
+
+// Config configures a Recorder.
+type Config struct {
+	// Dir is the run folder; the sample stream is written to Dir/StreamFile.
+	// Empty means memory only: no stream.
+	Dir string
+	// Start is the wall time of the run's start (with its monotonic
+	// reading, as time.Now gives it). Sample offsets are relative to it.
+	// Zero means the time NewRecorder is called.
+	Start time.Time
+	// Meta describes the run; it heads the stream and summary.json.
+	Meta RunMeta
+	// FlushInterval is how often the stream is written out and per-second
+	// figures roll over; 0 means DefaultFlushInterval, larger values are
+	// lowered to it.
+	FlushInterval time.Duration
+}
+
+// Recorder aggregates what the engine measures. It implements the engine's
+// Sink: RecordSample, RecordIteration, AddLate, AddDropped and RecordHealth
+// may be called from many goroutines at once and never block on I/O; they
+// take one shard's mutex (chosen by the worker) and no global lock.
+//
+// A Recorder owns one background goroutine, which rolls the per-second
+// figures and writes the stream; Close stops it. Summary and Progress may be
+// called at any time, also after Close.
+type Recorder struct {
+	start    time.Time
+	runMeta  RunMeta
+	interval time.Duration
+	shards   []*shard
+
+	// streaming is true while samples are encoded for the stream.
+	streaming atomic.Bool
+
+	// metaMu guards names and meta: stream name ids and the records that
+	// are not per shard (names, health, end).
+	metaMu sync.Mutex
+	names  map[string]uint64
+	meta   []byte
+
+	late, dropped sync.Map // scenario → *atomic.Int64
+
+	healthMu sync.Mutex
+	health   healthAgg
+
+	endMu sync.Mutex
+	end   time.Time
+	// estimateEnd is set for rebuilt runs without an end record: the end is
+	// the last moment the stream shows.
+	estimateEnd bool
+
+	rate atomic.Uint64 // math.Float64bits of iterations/s over the last second
+
+	w         *writer // nil when memory only or rebuilding
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewRecorder returns a Recorder and starts its background goroutine. With
+// cfg.Dir set it creates Dir (if needed) and Dir/StreamFile, writes the
+// stream header and fails if it cannot.
+func NewRecorder(cfg Config) (*Recorder, error) {
+	r := newRecorder(cfg, runtime.GOMAXPROCS(0))
+	if cfg.Dir != "" {
+		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+			return nil, fmt.Errorf("results: run folder: %w", err)
+		}
+		path := filepath.Join(cfg.Dir, StreamFile)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("results: sample stream: %w", err)
+		}
+		w, err := newWriter(f, r.header())
+		if err != nil {
+			return nil, errors.Join(err, f.Close())
+		}
+		r.w = w
+		r.streaming.Store(true)
+	}
+	go r.run()
+	return r, nil
+}
+
+// newRecorder returns a Recorder with n shards and no goroutine.
+func newRecorder(cfg Config, n int) *Recorder {
+	if n < 1 {
+		n = 1
+	}
+	start := cfg.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	run := cfg.Meta
+	run.Start = start
+	interval := cfg.FlushInterval
+	if interval <= 0 || interval > DefaultFlushInterval {
+		interval = DefaultFlushInterval
+	}
+	r := &Recorder{
+		start:    start,
+		runMeta:  run,
+		interval: interval,
+		shards:   make([]*shard, n),
+		names:    make(map[string]uint64),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	for i := range r.shards {
+		r.shards[i] = newShard()
+	}
+	return r
+}
+
+// shardFor picks the shard of a worker.
+func (r *Recorder) shardFor(worker int) *shard {
+	if worker < 0 {
+		worker = -worker
+	}
+	return r.shards[worker%len(r.shards)]
+}
+
+// RecordSample records one finished op. s is not kept: the caller may reuse
+// it (and its Phases) when RecordSample returns. An error sample without a
+// Class is classified with Classify.
+func (r *Recorder) RecordSample(s *Sample) {
+	class := s.Class
+	if class == "" && s.Err != nil {
+		class = Classify(s.Err)
+	}
+	sh := r.shardFor(s.Worker)
+	sh.mu.Lock()
+	m := &sh.tmp
+	m.scenario, m.op, m.class, m.status = s.Scenario, s.Op, class, s.Status
+	m.start, m.latency, m.service = s.Start.Microseconds(), s.Latency.Microseconds(), s.ServiceTime.Microseconds()
+	m.phases = m.phases[:0]
+	for _, p := range s.Phases {
+		m.phases = append(m.phases, phaseUS{name: p.Name, start: p.Start.Microseconds(), end: p.End.Microseconds()})
+	}
+	sh.recordSample(m)
+	if r.streaming.Load() {
+		sh.encodeSample(r, m)
+	}
+	sh.mu.Unlock()
+}
+
+// RecordIteration records one finished iteration; it is not kept.
+func (r *Recorder) RecordIteration(it *Iteration) {
+	sh := r.shardFor(it.Worker)
+	sh.mu.Lock()
+	m := iterUS{scenario: it.Scenario, start: it.Start.Microseconds(), latency: it.Latency.Microseconds(),
+		service: it.ServiceTime.Microseconds(), failed: it.Failed}
+	sh.recordIteration(&m)
+	if r.streaming.Load() {
+		sh.encodeIteration(r, &m)
+	}
+	sh.mu.Unlock()
+}
+
+// AddLate adds n iterations of scenario that started after their intended
+// time.
+func (r *Recorder) AddLate(scenario string, n int64) { counter(&r.late, scenario).Add(n) }
+
+// AddDropped adds n iterations of scenario that were dropped for being later
+// than the scenario's max_lateness.
+func (r *Recorder) AddDropped(scenario string, n int64) { counter(&r.dropped, scenario).Add(n) }
+
+// counter returns m's counter for key, creating it.
+func counter(m *sync.Map, key string) *atomic.Int64 {
+	if c, ok := m.Load(key); ok {
+		return c.(*atomic.Int64)
+	}
+	c, _ := m.LoadOrStore(key, new(atomic.Int64))
+	return c.(*atomic.Int64)
+}
+
+// setCounter sets m's counter for key to v (rebuilding from the stream).
+func setCounter(m *sync.Map, key string, v int64) { counter(m, key).Store(v) }
+
+// RecordHealth records the generator's health over one second.
+func (r *Recorder) RecordHealth(h Health) {
+	r.healthMu.Lock()
+	r.health.add(h)
+	r.healthMu.Unlock()
+	if r.streaming.Load() {
+		r.metaMu.Lock()
+		r.meta = appendHealth(r.meta, h)
+		r.metaMu.Unlock()
+	}
+}
+
+// SetEnd records the wall time the run ended; Close uses the current time if
+// SetEnd was not called.
+func (r *Recorder) SetEnd(t time.Time) {
+	r.endMu.Lock()
+	r.end = t
+	r.endMu.Unlock()
+	if r.streaming.Load() {
+		r.metaMu.Lock()
+		r.meta = appendEnd(r.meta, t)
+		r.metaMu.Unlock()
+	}
+}
+
+// endTime returns the run's end: the time SetEnd gave, else (rebuilt runs)
+// the last moment the stream shows, else now.
+func (r *Recorder) endTime() time.Time {
+	r.endMu.Lock()
+	end := r.end
+	r.endMu.Unlock()
+	if !end.IsZero() {
+		return end
+	}
+	if r.estimateEnd {
+		var last int64
+		for _, sh := range r.shards {
+			sh.mu.Lock()
+			last = max(last, sh.lastEnd)
+			sh.mu.Unlock()
+		}
+		r.healthMu.Lock()
+		if r.health.n > 0 {
+			last = max(last, (r.health.lastSecond+1)*int64(time.Second/time.Microsecond))
+		}
+		r.healthMu.Unlock()
+		return r.start.Add(time.Duration(last) * time.Microsecond)
+	}
+	return time.Now()
+}
+
+// Close writes the end record, flushes the stream, stops the background
+// goroutine and closes the stream file. It returns the first error met
+// writing the stream. Close is idempotent; later calls return the same
+// error. Samples recorded after Close still count in Summary but are not
+// streamed.
+func (r *Recorder) Close() error {
+	r.closeOnce.Do(func() {
+		r.endMu.Lock()
+		ended := !r.end.IsZero()
+		r.endMu.Unlock()
+		if !ended {
+			r.SetEnd(time.Now())
+		}
+		close(r.stop)
+		<-r.done
+		if r.w != nil {
+			r.streaming.Store(false)
+			r.closeErr = r.w.close()
+		}
+	})
+	return r.closeErr
+}
+
+// name returns the stream id of s, appending its definition to the meta
+// buffer the first time.
+func (r *Recorder) nameID(s string) uint64 {
+	r.metaMu.Lock()
+	id, ok := r.names[s]
+	if !ok {
+		id = uint64(len(r.names) + 1)
+		r.names[s] = id
+		r.meta = appendName(r.meta, id, s)
+	}
+	r.metaMu.Unlock()
+	return id
+}

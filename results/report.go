@@ -1,0 +1,215 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Text writes the human-readable report (report.txt, and what the console
+// prints at the end of a run): the run, a loud warning if the generator was
+// saturated, latency and service-time tables per op, error classes and
+// statuses, a phase table per op that reported phases, scenarios, the
+// generator's health and the threshold verdicts. It returns the first write
+// error.
+func (s *Summary) Text(w io.Writer) error {
+	ew := &errWriter{w: w}
+	s.textHeader(ew)
+	s.textSaturation(ew)
+	s.textOps(ew, "Latency (ms, from the intended start)", func(o *OpSummary) Stats { return o.LatencyMS })
+	s.textOps(ew, "Service time (ms, from the actual start)", func(o *OpSummary) Stats { return o.ServiceTimeMS })
+	s.textErrors(ew)
+	s.textPhases(ew)
+	s.textScenarios(ew)
+	s.textGenerator(ew)
+	s.textThresholds(ew)
+	s.textSaturation(ew)
+	return ew.err
+}
+
+// errWriter keeps the first write error and skips later writes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	_, e.err = e.w.Write(p)
+	return len(p), nil
+}
+
+func (e *errWriter) printf(format string, a ...any) { fmt.Fprintf(e, format, a...) }
+
+// table returns a tabwriter on e; the caller flushes it.
+func table(e *errWriter) *tabwriter.Writer {
+	return tabwriter.NewWriter(e, 0, 0, 2, ' ', tabwriter.AlignRight)
+}
+
+func (s *Summary) textHeader(e *errWriter) {
+	r := s.Run
+	e.printf("loadgen run %q  %s → %s  (%.1f s)\n", r.Name, r.Start.UTC().Format(time.RFC3339),
+		r.End.UTC().Format(time.RFC3339), r.DurationS)
+	var parts []string
+	if r.Target != "" {
+		parts = append(parts, "target "+r.Target)
+	}
+	if r.Shard != "" {
+		parts = append(parts, "shard "+r.Shard)
+	}
+	if r.Version != "" || r.Commit != "" {
+		parts = append(parts, "version "+strings.TrimSpace(r.Version+" "+r.Commit))
+	}
+	if r.Host.GOMAXPROCS > 0 {
+		parts = append(parts, fmt.Sprintf("host %s, GOMAXPROCS %d, %s", r.Host.CPU, r.Host.GOMAXPROCS, r.Host.Kernel))
+	}
+	if len(parts) > 0 {
+		e.printf("%s\n", strings.Join(parts, "  "))
+	}
+}
+
+func (s *Summary) textSaturation(e *errWriter) {
+	g := s.Generator
+	if !g.Saturated {
+		return
+	}
+	e.printf("\n!!!!! WARNING: THE LOAD GENERATOR WAS SATURATED in %d of %d seconds (first at second %d). !!!!!\n",
+		g.SaturatedSeconds, g.Seconds, g.FirstSaturated)
+	e.printf("!!!!! Its own delays are in these latencies; do not trust them as the target's. !!!!!\n")
+}
+
+func (s *Summary) textOps(e *errWriter, title string, pick func(*OpSummary) Stats) {
+	e.printf("\n%s\n", title)
+	if len(s.Ops) == 0 {
+		e.printf("  no samples\n")
+		return
+	}
+	tw := table(e)
+	fmt.Fprintln(tw, "scenario/op\tcount\tok\terrors\trps\tmin\tp50\tp75\tp90\tp95\tp99\tp99.9\tmax\tmean\tstddev\t")
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		st := pick(o)
+		fmt.Fprintf(tw, "%s/%s\t%d\t%d\t%d\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			o.Scenario, o.Op, o.Count, o.OK, o.Errors, o.ThroughputPerS,
+			ms(st.Min), ms(st.P50), ms(st.P75), ms(st.P90), ms(st.P95), ms(st.P99), ms(st.P999), ms(st.Max),
+			ms(st.Mean), ms(st.StdDev))
+	}
+	tw.Flush()
+}
+
+// ms formats milliseconds with 3 significant decimals where it matters.
+func ms(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func (s *Summary) textErrors(e *errWriter) {
+	var lines []string
+	for _, o := range s.Ops {
+		if o.Errors == 0 && o.OutOfRange == 0 {
+			continue
+		}
+		var parts []string
+		for _, c := range sortedKeys(o.ErrorClasses) {
+			parts = append(parts, fmt.Sprintf("%s %d", c, o.ErrorClasses[c]))
+		}
+		if len(o.Statuses) > 0 {
+			codes := make([]int, 0, len(o.Statuses))
+			for c := range o.Statuses {
+				codes = append(codes, c)
+			}
+			sort.Ints(codes)
+			var st []string
+			for _, c := range codes {
+				st = append(st, fmt.Sprintf("%d: %d", c, o.Statuses[c]))
+			}
+			parts = append(parts, "statuses {"+strings.Join(st, ", ")+"}")
+		}
+		if o.OutOfRange > 0 {
+			parts = append(parts, fmt.Sprintf("%d values outside 0..1h clamped", o.OutOfRange))
+		}
+		lines = append(lines, fmt.Sprintf("  %s/%s: %s", o.Scenario, o.Op, strings.Join(parts, ", ")))
+	}
+	e.printf("\nErrors\n")
+	if len(lines) == 0 {
+		e.printf("  none\n")
+		return
+	}
+	e.printf("%s\n", strings.Join(lines, "\n"))
+}
+
+func (s *Summary) textPhases(e *errWriter) {
+	for _, o := range s.Ops {
+		if len(o.Phases) == 0 {
+			continue
+		}
+		e.printf("\nPhases of %s/%s (ms; share of service time %.3f ms mean)\n", o.Scenario, o.Op, o.ServiceTimeMS.Mean)
+		tw := table(e)
+		fmt.Fprintln(tw, "phase\tcount\tmean\tp50\tp99\tshare\t")
+		for _, p := range o.Phases {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%.1f%%\t\n", p.Name, p.Count, ms(p.LatencyMS.Mean), ms(p.LatencyMS.P50),
+				ms(p.LatencyMS.P99), 100*p.Share)
+		}
+		if o.UnaccountedMS != nil {
+			fmt.Fprintf(tw, "(unaccounted)\t%d\t%s\t%s\t%s\t%.1f%%\t\n", o.Count, ms(o.UnaccountedMS.Mean),
+				ms(o.UnaccountedMS.P50), ms(o.UnaccountedMS.P99), 100*o.UnaccountedShare)
+			fmt.Fprintf(tw, "(overlap)\t%d\t%s\t%s\t%s\t%.1f%%\t\n", o.Count, ms(o.OverlapMS.Mean),
+				ms(o.OverlapMS.P50), ms(o.OverlapMS.P99), 100*o.OverlapShare)
+		}
+		tw.Flush()
+	}
+}
+
+func (s *Summary) textScenarios(e *errWriter) {
+	e.printf("\nScenarios (iteration time in ms)\n")
+	if len(s.Scenarios) == 0 {
+		e.printf("  none\n")
+		return
+	}
+	tw := table(e)
+	fmt.Fprintln(tw, "scenario\titerations\tfailed\tlate\tdropped\tp50\tp99\tmax\tmean\t")
+	for _, sc := range s.Scenarios {
+		st := sc.IterationMS
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", sc.Name, sc.Iterations, sc.Failed, sc.Late, sc.Dropped,
+			ms(st.P50), ms(st.P99), ms(st.Max), ms(st.Mean))
+	}
+	tw.Flush()
+}
+
+func (s *Summary) textGenerator(e *errWriter) {
+	g := s.Generator
+	sat := "no"
+	if g.Saturated {
+		sat = fmt.Sprintf("YES, %d of %d seconds", g.SaturatedSeconds, g.Seconds)
+	}
+	e.printf("\nGenerator: CPU max %.0f%%, scheduler latency p99 %s ms, start lag p99 %s ms (largest per-second p99s), saturated: %s\n",
+		g.CPUMaxPct, ms(g.SchedLatencyP99MS), ms(g.StartLagP99MS), sat)
+}
+
+func (s *Summary) textThresholds(e *errWriter) {
+	if len(s.Thresholds) == 0 {
+		return
+	}
+	e.printf("\nThresholds\n")
+	for _, t := range s.Thresholds {
+		verdict := "ok  "
+		if !t.OK {
+			verdict = "FAIL"
+		}
+		e.printf("  %s %s: %s (value %g)", verdict, t.Key, t.Expr, t.Value)
+		if !t.OK && t.Message != "" {
+			e.printf(": %s", t.Message)
+		}
+		e.printf("\n")
+	}
+}

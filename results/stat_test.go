@@ -1,0 +1,87 @@
+package results
+
+import (
+	"math"
+	"testing"
+)
+
+func TestStatExact(t *testing.T) {
+	t.Parallel()
+	s := newStat()
+	vals := []int64{1000, 2000, 3000, 4000, 10000}
+	for _, v := range vals {
+		s.record(v)
+	}
+	// mean 4000, population variance = mean of squares − mean² = 26e6 − 16e6 = 10e6.
+	if got := s.mean(); got != 4000 {
+		t.Errorf("mean = %v, want 4000", got)
+	}
+	if got, want := s.stddev(), math.Sqrt(10e6); math.Abs(got-want) > 1e-9 {
+		t.Errorf("stddev = %v, want %v", got, want)
+	}
+	st := s.stats()
+	if st.Min != 1 || st.Max != 10 {
+		t.Errorf("min, max = %v, %v; want 1, 10", st.Min, st.Max)
+	}
+	if math.Abs(st.P50-3) > 3*0.001 {
+		t.Errorf("p50 = %v, want 3 within 0.1%%", st.P50)
+	}
+}
+
+func TestStatClamp(t *testing.T) {
+	t.Parallel()
+	s := newStat()
+	s.record(-5)
+	s.record(highestUS + 10)
+	if s.clamped != 2 || s.n != 2 {
+		t.Fatalf("clamped = %d, n = %d; want 2, 2", s.clamped, s.n)
+	}
+	if s.min != 0 || s.max != highestUS+10 {
+		t.Errorf("min, max = %d, %d", s.min, s.max)
+	}
+	if s.h.TotalCount() != 2 {
+		t.Errorf("histogram count = %d, want 2", s.h.TotalCount())
+	}
+}
+
+func TestStatMergeEqualsOne(t *testing.T) {
+	t.Parallel()
+	one, a, b := newStat(), newStat(), newStat()
+	for i := int64(0); i < 10000; i++ {
+		v := (i*7919)%50000 + i%3
+		one.record(v)
+		if i%3 == 0 {
+			a.record(v)
+		} else {
+			b.record(v)
+		}
+	}
+	m := newStat()
+	m.merge(a)
+	m.merge(b)
+	if m.stats() != one.stats() || m.sum != one.sum || m.sqHi != one.sqHi || m.sqLo != one.sqLo {
+		t.Errorf("merged %+v\nwant %+v", m.stats(), one.stats())
+	}
+	e1, _ := m.encode()
+	e2, _ := one.encode()
+	if e1 != e2 {
+		t.Error("merged histogram encodes differently")
+	}
+}
+
+func TestStatSumOfSquares128(t *testing.T) {
+	t.Parallel()
+	// Squares of 1 h in µs are 1.3e19, beyond uint64: the high half must carry.
+	s := newStat()
+	s.record(highestUS)
+	s.record(highestUS)
+	s.record(0)
+	if s.sqHi == 0 {
+		t.Fatal("sum of squares did not carry into the high half")
+	}
+	mean := float64(2*highestUS) / 3
+	want := math.Sqrt((2*math.Pow(float64(highestUS)-mean, 2) + mean*mean) / 3)
+	if got := s.stddev(); math.Abs(got-want)/want > 1e-12 {
+		t.Errorf("stddev = %v, want %v", got, want)
+	}
+}
