@@ -17,3 +17,33 @@ func Gamma1() E2 { return gamma1 }
 
 // Gamma3 returns ξ^((p−1)/2), the factor of the twist Frobenius on y.
 func Gamma3() E2 { return gamma3 }
+
+// Twist constants in Montgomery form (recrypt spec §1.4).
+var (
+	// twistB is b' = 3/ξ.
+	twistB = E2{C0: Element{l: [4]uint64{0xb94f760fb4c5ee14, 0xdae9f8f24c3b6eb4, 0x77a675d2e52f4fe4, 0x736f31b09116c66b}}, C1: Element{l: [4]uint64{0x75046774386b8d71, 0x5bd0854a46d36cf8, 0x664327a1d41c8414, 0x096c9abb932eeb2f}}}
+	// twistB3 is 3b' = 9/ξ.
+	twistB3 = E2{C0: Element{l: [4]uint64{0xfb35095662409d6e, 0xb406d934a346e0e1, 0x12138807ec84376a, 0x3ae3914b1dfd434f}}, C1: Element{l: [4]uint64{0x5f0d365ca942a853, 0x13718fded47a46e9, 0x32c976e57c558c3d, 0x1c45d032b98cc18e}}}
+	// nine is 9, which is 3b for E: y² = x³ + 3.
+	nine = Element{l: [4]uint64{0x7a35393a1f769990, 0x1a4772edf4a4a61e, 0x59013479e7b23de1, 0x04afe1cb55c78065}}
+	// three is 3, the constant b of E.
+	three = Element{l: [4]uint64{0x8630a1e229d50ffd, 0x583653ea5c7373e9, 0xabd060661867b356, 0x3176f68f8ace581f}}
+)
+
+// TwistB returns b' = 3/ξ, the constant of the twist y² = x³ + b'.
+func TwistB() E2 { return twistB }
+
+// TwistB3 returns 3b' = 9/ξ.
+func TwistB3() E2 { return twistB3 }
+
+// Nine returns 9 = 3b for the curve y² = x³ + 3.
+func Nine() Element { return nine }
+
+// Three returns 3, the constant b of the curve y² = x³ + 3.
+func Three() Element { return three }
+
+// half is 1/2 in Montgomery form (2²⁵⁶/2 = 2²⁵⁵ < p).
+var half = Element{l: [4]uint64{0, 0, 0, 0x8000000000000000}}
+
+// Half returns 1/2.
+func Half() Element { return half }
