@@ -1,0 +1,165 @@
+package loadgen
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// job is one iteration handed from the dispatcher to a worker.
+type job struct {
+	n        int64
+	intended time.Time
+}
+
+// runOpen runs a rate executor. One dispatcher (this goroutine) walks the
+// schedule: it waits until At(n) past the scenario's start, then hands
+// iteration n to a free worker. With no worker free it starts one more if
+// the executor's maximum and Plan.MaxWorkers allow; otherwise iteration n
+// waits, in order, for the next worker to come free and runs late, unless
+// that would take it past MaxLateness, in which case it is dropped. Either
+// way the Sink hears of it. Later iterations queue behind it, so a stalled
+// target shows as latency measured from the intended start, never as a
+// quietly lowered rate.
+func (r *scenarioRun) runOpen(ctx context.Context) {
+	pre, maxWorkers := r.exec.OpenWorkers()
+	maxLate := r.sc.MaxLateness
+	if maxLate <= 0 {
+		maxLate = DefaultMaxLateness
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(jobs) // runs before wg.Wait: idle workers return
+	// idle counts workers that are free or about to be: workers add one
+	// when they finish an iteration, the dispatcher takes one away when it
+	// hands one over. So a worker between iterations is never mistaken for
+	// a busy one (which would start an extra worker or run late).
+	var idle atomic.Int64
+	spawned := 0
+	spawn := func(first job, hasFirst bool) {
+		w := r.newWorker(spawned)
+		spawned++
+		if !hasFirst {
+			idle.Add(1)
+		}
+		wg.Go(func() {
+			if hasFirst {
+				w.iterate(ctx, first.n, first.intended)
+				idle.Add(1)
+			}
+			for j := range jobs {
+				w.iterate(ctx, j.n, j.intended)
+				idle.Add(1)
+			}
+		})
+	}
+	for range pre {
+		spawn(job{}, false)
+	}
+
+	timer := r.clock.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for n := int64(0); ; n++ {
+		at, ok := r.sched.At(n)
+		if !ok {
+			return
+		}
+		j := job{n: n, intended: r.start.Add(at)}
+		if d := j.intended.Sub(r.clock.Now()); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C():
+			case <-r.ending:
+				timer.Stop()
+				r.dropDue(n)
+				return
+			case <-ctx.Done():
+				timer.Stop()
+				r.dropDue(n)
+				return
+			}
+		}
+		if r.ended() || ctx.Err() != nil {
+			r.dropDue(n)
+			return
+		}
+		switch {
+		case idle.Load() > 0:
+			select {
+			case jobs <- j:
+				idle.Add(-1)
+				continue
+			case <-r.ending:
+			case <-ctx.Done():
+			}
+			r.dropDue(n)
+			return
+		case spawned < maxWorkers && r.budget.take():
+			spawn(j, true)
+		default:
+			taken, goOn := r.dispatchLate(ctx, jobs, j, timer, maxLate)
+			if taken {
+				idle.Add(-1)
+			}
+			if !goOn {
+				r.dropDue(n + 1)
+				return
+			}
+		}
+	}
+}
+
+// dispatchLate waits for a free worker to take j, until j's intended start
+// plus maxLate. It counts j late if a worker took it and dropped otherwise.
+// It reports whether a worker took j, and whether the dispatcher should go
+// on (false once the scenario has ended or ctx is done; j counts as dropped
+// then too).
+func (r *scenarioRun) dispatchLate(ctx context.Context, jobs chan<- job, j job, timer Timer, maxLate time.Duration) (taken, goOn bool) {
+	d := j.intended.Add(maxLate).Sub(r.clock.Now())
+	if d <= 0 {
+		r.drop(1)
+		return false, true
+	}
+	timer.Reset(d)
+	select {
+	case jobs <- j:
+		timer.Stop()
+		r.late.Add(1)
+		r.sink.AddLate(r.sc.Name, 1)
+		return true, true
+	case <-timer.C():
+		r.drop(1)
+		return false, true
+	case <-r.ending:
+	case <-ctx.Done():
+	}
+	timer.Stop()
+	r.drop(1)
+	return false, false
+}
+
+// dropDue counts as dropped iteration n and every later one whose intended
+// start has come: the scenario ended before they could start.
+func (r *scenarioRun) dropDue(n int64) {
+	now := r.clock.Now()
+	var k int64
+	for ; ; n++ {
+		at, ok := r.sched.At(n)
+		if !ok || r.start.Add(at).After(now) {
+			break
+		}
+		k++
+	}
+	if k > 0 {
+		r.drop(k)
+	}
+}
+
+// drop counts k dropped iterations.
+func (r *scenarioRun) drop(k int64) {
+	r.dropped.Add(k)
+	r.sink.AddDropped(r.sc.Name, k)
+}

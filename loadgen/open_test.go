@@ -1,0 +1,183 @@
+package loadgen
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+)
+
+// TestConstantRateSpacing checks that intended starts are exactly 1/rate
+// apart and that, with an instant op, latency is zero.
+func TestConstantRateSpacing(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+		return plan1(Scenario{
+			Name:     "s",
+			Executor: Executor{Kind: ConstantRate, Rate: 40, Duration: time.Second},
+			Steps:    []Step{{Name: "nop", Op: nop}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sink.sorted("")
+	if len(got) != 40 {
+		t.Fatalf("%d samples; want 40", len(got))
+	}
+	for i, s := range got {
+		if want := time.Duration(i) * 25 * ms; s.Start != want || s.Latency != 0 || s.ServiceTime != 0 {
+			t.Errorf("sample %d: start %v latency %v service %v; want start %v and 0, 0", i, s.Start, s.Latency, s.ServiceTime, want)
+		}
+	}
+	sc := out.Scenarios[0]
+	if sc.Started != 40 || sc.Completed != 40 || sc.Late != 0 || sc.Dropped != 0 || sc.Workers != 4 {
+		t.Errorf("outcome %+v; want 40 started and completed, 0 late and dropped, 4 workers (40/s ÷ 10)", sc)
+	}
+}
+
+// TestRampingRateStarts checks the starts of a 0→10/s ramp over 10s
+// against At(n) = sqrt(2n).
+func TestRampingRateStarts(t *testing.T) {
+	t.Parallel()
+	_, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+		return plan1(Scenario{
+			Name:     "ramp",
+			Executor: Executor{Kind: RampingRate, Rate: 0, Stages: []Stage{{10 * time.Second, 10}}},
+			Steps:    []Step{{Name: "nop", Op: sleepOp(c, 10*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sink.sorted("")
+	if len(got) != 50 {
+		t.Fatalf("%d samples; want 50", len(got))
+	}
+	for n, s := range got {
+		want := time.Duration(math.Round(math.Sqrt(2*float64(n)) * 1e9))
+		if s.Start != want || s.Latency != 10*ms {
+			t.Errorf("iteration %d: start %v latency %v; want %v, 10ms", n, s.Start, s.Latency, want)
+		}
+	}
+}
+
+// TestOpenGrowsWorkers checks that a rate executor starts workers up to
+// its maximum rather than running late.
+func TestOpenGrowsWorkers(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+		return plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 5},
+			GracefulStop: time.Second,
+			Steps:        []Step{{Name: "slow", Op: sleepOp(c, 250*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := out.Scenarios[0]
+	if sc.Started != 10 || sc.Late != 0 || sc.Dropped != 0 || sc.Workers != 3 || sc.MaxActiveWorkers != 3 {
+		t.Errorf("outcome %+v; want 10 started, none late or dropped, 3 workers, 3 active at most", sc)
+	}
+	for _, s := range sink.samples {
+		if s.Latency != 250*ms || s.ServiceTime != 250*ms {
+			t.Errorf("sample at %v: latency %v service %v; want 250ms both", s.Start, s.Latency, s.ServiceTime)
+		}
+	}
+}
+
+// TestConstantRateLateAndDropped follows one worker that cannot keep up:
+// 10/s for 1s, 230ms per op, max_lateness 300ms. Iterations queue in order,
+// latency runs from the intended start, and those that would start more than
+// 300ms late are dropped. The one still waiting when the scenario ends (at
+// 1s), and the one due behind it, are dropped too.
+func TestConstantRateLateAndDropped(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+		return plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 1},
+			MaxLateness:  300 * ms,
+			GracefulStop: time.Second,
+			Steps:        []Step{{Name: "slow", Op: sleepOp(c, 230*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ start, latency time.Duration }{
+		{0, 230 * ms},         // n0, on time
+		{230 * ms, 360 * ms},  // n1, due 100ms
+		{460 * ms, 490 * ms},  // n2, due 200ms
+		{690 * ms, 520 * ms},  // n4, due 400ms (n3, due 300ms, dropped at 600ms)
+		{920 * ms, 450 * ms},  // n7, due 700ms (n5, n6 dropped at 800, 900ms)
+	}
+	got := sink.sorted("")
+	if len(got) != len(want) {
+		t.Fatalf("%d samples; want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].Start != w.start || got[i].Latency != w.latency || got[i].ServiceTime != 230*ms {
+			t.Errorf("sample %d: start %v latency %v service %v; want %v, %v, 230ms", i, got[i].Start, got[i].Latency, got[i].ServiceTime, w.start, w.latency)
+		}
+	}
+	sc := out.Scenarios[0]
+	if sc.Started != 5 || sc.Completed != 5 || sc.Late != 4 || sc.Dropped != 5 || sc.Workers != 1 || sc.MaxActiveWorkers != 1 {
+		t.Errorf("outcome %+v; want 5 started and completed, 4 late, 5 dropped, 1 worker", sc)
+	}
+	if sink.late["s"] != 4 || sink.dropped["s"] != 5 {
+		t.Errorf("sink: late %d, dropped %d; want 4, 5", sink.late["s"], sink.dropped["s"])
+	}
+	for i, it := range sink.iters {
+		if it.ServiceTime != 230*ms || it.Latency < it.ServiceTime {
+			t.Errorf("iteration record %d: %+v", i, it)
+		}
+	}
+}
+
+// TestPlanMaxWorkersBudget checks that Plan.MaxWorkers stops an open
+// scenario from growing: with room for one worker only, it runs late.
+func TestPlanMaxWorkersBudget(t *testing.T) {
+	t.Parallel()
+	out, _, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+		p := plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 10},
+			GracefulStop: 10 * time.Second,
+			Steps:        []Step{{Name: "slow", Op: sleepOp(c, 150*ms)}},
+		})
+		p.MaxWorkers = 1
+		return p
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One worker at 150ms per op: iterations start at 0, 150, …, 900ms
+	// (seven), later ones wait past the 1s end and are dropped.
+	if sc := out.Scenarios[0]; sc.Workers != 1 || sc.Started != 7 || sc.Late != 6 || sc.Dropped != 3 {
+		t.Errorf("outcome %+v; want 1 worker, 7 started, 6 late, 3 dropped", sc)
+	}
+}
+
+// TestPlanMaxRate checks that MaxRate scales every open scenario by the
+// same factor.
+func TestPlanMaxRate(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+		return &Plan{Name: "capped", MaxRate: 20, Scenarios: []Scenario{
+			{Name: "a", Executor: Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second}, Steps: []Step{{Name: "a", Op: nop}}},
+			{Name: "b", Executor: Executor{Kind: RampingRate, Rate: 30, Stages: []Stage{{time.Second, 30}}}, Steps: []Step{{Name: "b", Op: nop}}},
+		}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.RateScale != 0.5 || out.Scenarios[0].Started != 5 || out.Scenarios[1].Started != 15 {
+		t.Errorf("scale %v, started %d and %d; want 0.5, 5 and 15", out.RateScale, out.Scenarios[0].Started, out.Scenarios[1].Started)
+	}
+	if b := sink.sorted("b"); len(b) != 15 || b[1].Start != time.Duration(math.Round(1e9/15)) {
+		t.Errorf("b: %d samples, second at %v; want 15 at 1/15 s", len(b), b[1].Start)
+	}
+}
