@@ -198,6 +198,7 @@ func (d *decoder) stages(n *yaml.Node, path string, k loadgen.Kind, startWorkers
 		d.errorf(n, path, "empty; want at least one stage such as {duration: 30s, target: 10}")
 		return nil
 	}
+	before := len(d.errs)
 	var out []loadgen.Stage
 	var total float64
 	peak := float64(startWorkers)
@@ -234,10 +235,13 @@ func (d *decoder) stages(n *yaml.Node, path string, k loadgen.Kind, startWorkers
 		peak = max(peak, st.Target)
 		out = append(out, st)
 	}
-	if len(out) == len(items) && total == 0 {
+	if len(d.errs) > before {
+		return out
+	}
+	if total == 0 {
 		d.errorf(n, path, "stages last 0s in all; give at least one stage a duration")
 	}
-	if len(out) == len(items) && peak == 0 {
+	if peak == 0 {
 		d.errorf(n, path, "every target is 0, so no iteration would ever start")
 	}
 	return out
