@@ -107,23 +107,30 @@ type Recorder struct {
 func NewRecorder(cfg Config) (*Recorder, error) {
 	r := newRecorder(cfg, runtime.GOMAXPROCS(0))
 	if cfg.Dir != "" {
-		if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-			return nil, fmt.Errorf("results: run folder: %w", err)
+		if err := r.openStream(cfg.Dir); err != nil {
+			return nil, err
 		}
-		path := filepath.Join(cfg.Dir, StreamFile)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("results: sample stream: %w", err)
-		}
-		w, err := newWriter(f, r.header())
-		if err != nil {
-			return nil, errors.Join(err, f.Close())
-		}
-		r.w = w
-		r.streaming.Store(true)
 	}
 	go r.run()
 	return r, nil
+}
+
+// openStream creates dir and the stream file in it and writes the header.
+func (r *Recorder) openStream(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("results: run folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, StreamFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("results: sample stream: %w", err)
+	}
+	w, err := newWriter(f, r.header())
+	if err != nil {
+		return errors.Join(err, f.Close())
+	}
+	r.w = w
+	r.streaming.Store(true)
+	return nil
 }
 
 // newRecorder returns a Recorder with n shards and no goroutine.

@@ -68,18 +68,23 @@ type ticker struct {
 	lastIters int64
 }
 
-// run is the Recorder's background goroutine: every interval it flushes the
-// stream and, every second, rolls the per-second figures. It exits, after a
-// final flush, when r.stop is closed.
-func (r *Recorder) run() {
-	defer close(r.done)
-	t := &ticker{
+// newTicker returns the background goroutine's initial state.
+func (r *Recorder) newTicker() *ticker {
+	return &ticker{
 		held:     make([][]byte, len(r.shards)),
 		sec:      make(map[opKey]*secAgg),
 		late:     make(map[string]int64),
 		drp:      make(map[string]int64),
 		lastRoll: r.start,
 	}
+}
+
+// run is the Recorder's background goroutine: every interval it flushes the
+// stream and, every second, rolls the per-second figures. It exits, after a
+// final flush, when r.stop is closed.
+func (r *Recorder) run() {
+	defer close(r.done)
+	t := r.newTicker()
 	tk := time.NewTicker(r.interval)
 	defer tk.Stop()
 	for {
