@@ -87,8 +87,8 @@ thresholds:
 		`multi.yaml:7:25: scenarios[0].steps[1].url: required by op http`,
 		`multi.yaml:10:14: scenarios[1].stages[0].duration: required`,
 		`multi.yaml:11:37: scenarios[1].mix[0].weight: -1 is out of range`,
-		`multi.yaml:13:9: thresholds.*[0]: "p(101) < 1s": p(101) is not a percentile`,
-		`multi.yaml:13:24: thresholds.*[1]: "mean > soon": "soon" is not a duration`,
+		`multi.yaml:13:9: thresholds.*[0]: "p(101) < 1s": percentile "p(101)": want p(N)`,
+		`multi.yaml:13:24: thresholds.*[1]: "mean > soon": mean value "soon": want a duration`,
 	}
 	errs := Errors(err)
 	if len(errs) != len(want) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/ops"
+	"github.com/ironcorelabs/loadgen/results"
 )
 
 // noEnv is a Getenv that knows no variables.
@@ -116,10 +117,10 @@ func TestParseGood(t *testing.T) {
 					},
 				},
 				Thresholds: []ThresholdSpec{
-					{Key: "document_encrypt", Expr: "p(99) < 500ms"},
-					{Key: "document_encrypt", Expr: "error_rate < 1%"},
-					{Key: "generate_device/crypto:pbkdf2", Expr: "mean < 80ms"},
-					{Key: "*", Expr: "error_rate < 5%"},
+					thr(t, "document_encrypt", "p(99) < 500ms"),
+					thr(t, "document_encrypt", "error_rate < 1%"),
+					thr(t, "generate_device/crypto:pbkdf2", "mean < 80ms"),
+					thr(t, "*", "error_rate < 5%"),
 				},
 				Output: Output{Dir: "runs/{name}-{time}"},
 			},
@@ -187,12 +188,12 @@ func TestParseGood(t *testing.T) {
 					},
 				},
 				Thresholds: []ThresholdSpec{
-					{Key: "*", Expr: "error_rate < 5%"},
-					{Key: "all_kinds", Expr: "p(99.9) < 1s"},
-					{Key: "all_kinds", Expr: "count >= 1"},
-					{Key: "cr/http", Expr: "throughput > 40/s"},
-					{Key: "rr/*", Expr: "max <= 2s"},
-					{Key: "device/crypto:pbkdf2", Expr: "mean < 80ms"},
+					thr(t, "*", "error_rate < 5%"),
+					thr(t, "all_kinds", "p(99.9) < 1s"),
+					thr(t, "all_kinds", "count >= 1"),
+					thr(t, "cr/http", "rate > 40/s"),
+					thr(t, "rr/*", "max <= 2s"),
+					thr(t, "device/crypto:pbkdf2", "mean < 80ms"),
 				},
 				Output: Output{Dir: "out/{name}/{time}"},
 			},
@@ -236,6 +237,16 @@ func diffWorkloads(t *testing.T, got, want *Workload) {
 			t.Logf("scenario %d:\n got: %+v\nwant: %+v", i, got.Scenarios[i], want.Scenarios[i])
 		}
 	}
+}
+
+// thr is the ThresholdSpec Parse makes of key and expr, without position.
+func thr(t *testing.T, key, expr string) ThresholdSpec {
+	t.Helper()
+	th, err := results.ParseThreshold(expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ThresholdSpec{Key: key, Expr: expr, T: th}
 }
 
 // TestPositions checks that decoded values keep where they came from.

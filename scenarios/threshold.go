@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ironcorelabs/loadgen/results"
 )
 
 // thresholds decodes the thresholds map: key → list of expressions (a
@@ -57,12 +59,13 @@ func (d *decoder) thresholds(n *yaml.Node, w *Workload, checkKeys bool) {
 			if !d.scalarOnly(en, p, `an expression such as "p(99) < 500ms"`) || !d.str(en, p, &expr) {
 				continue
 			}
-			if err := checkThreshold(expr); err != nil {
-				d.errorf(en, p, "%v", err)
+			th, err := results.ParseThreshold(expr)
+			if err != nil {
+				d.errorf(en, p, "%s", strings.TrimPrefix(err.Error(), "results: threshold "))
 				continue
 			}
 			r := resolve(en)
-			w.Thresholds = append(w.Thresholds, ThresholdSpec{Key: key, Expr: expr, Line: r.Line, Col: r.Column})
+			w.Thresholds = append(w.Thresholds, ThresholdSpec{Key: key, Expr: expr, T: th, Line: r.Line, Col: r.Column})
 		}
 	}
 }
@@ -118,4 +121,14 @@ func checkThresholdKey(key string, scs []ScenarioSpec) string {
 		return msg + fmt.Sprintf(" (scenarios: %s; steps: %s)", strings.Join(names, ", "), strings.Join(labels, ", ")) + want
 	}
 	return ""
+}
+
+// Rules returns the workload's thresholds as results evaluates them, in
+// file order.
+func (w *Workload) Rules() []results.Rule {
+	out := make([]results.Rule, 0, len(w.Thresholds))
+	for _, t := range w.Thresholds {
+		out = append(out, results.Rule{Key: t.Key, Expr: t.Expr, T: t.T})
+	}
+	return out
 }

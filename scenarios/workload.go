@@ -5,6 +5,7 @@ import (
 
 	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/ops"
+	"github.com/ironcorelabs/loadgen/results"
 )
 
 // Workload is a decoded, defaulted and validated workload file.
@@ -183,9 +184,11 @@ type Pos struct {
 
 // ThresholdSpec is one threshold expression under one key of the
 // thresholds map. Key is "*", "op", "scenario/op", "scenario/*" or
-// "op/phase"; Expr is an expression such as "p(99) < 500ms".
+// "op/phase"; Expr is an expression such as "p(99) < 500ms", and T is Expr
+// as results.ParseThreshold parsed it. Line and Col are Expr's position.
 type ThresholdSpec struct {
 	Key, Expr string
+	T         results.Threshold
 	Line, Col int
 }
 
