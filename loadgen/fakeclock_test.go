@@ -152,9 +152,10 @@ func (c *fakeClock) drive(t *testing.T, f func()) {
 	}
 }
 
-// runFake runs plan on a fresh fake clock in a synctest bubble. setup, if
-// not nil, is called in the bubble first to fill in ops, Stop and the like.
-func runFake(t *testing.T, setup func(c *fakeClock, ctx context.Context, opts *Options) *Plan) (*Outcome, *recSink, error) {
+// runFake runs a plan on a fresh fake clock in a synctest bubble. setup is
+// called in the bubble first to make the plan and fill in options; cancel
+// cancels Run's context.
+func runFake(t *testing.T, setup func(c *fakeClock, cancel context.CancelFunc, opts *Options) *Plan) (*Outcome, *recSink, error) {
 	t.Helper()
 	var (
 		out  *Outcome
@@ -166,7 +167,7 @@ func runFake(t *testing.T, setup func(c *fakeClock, ctx context.Context, opts *O
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		opts := Options{Clock: c}
-		plan := setup(c, ctx, &opts)
+		plan := setup(c, cancel, &opts)
 		c.drive(t, func() { out, err = Run(ctx, plan, sink, opts) })
 		sink.start = out.Start
 	})

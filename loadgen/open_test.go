@@ -11,7 +11,7 @@ import (
 // apart and that, with an instant op, latency is zero.
 func TestConstantRateSpacing(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:     "s",
 			Executor: Executor{Kind: ConstantRate, Rate: 40, Duration: time.Second},
@@ -40,7 +40,7 @@ func TestConstantRateSpacing(t *testing.T) {
 // against At(n) = sqrt(2n).
 func TestRampingRateStarts(t *testing.T) {
 	t.Parallel()
-	_, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+	_, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:     "ramp",
 			Executor: Executor{Kind: RampingRate, Rate: 0, Stages: []Stage{{10 * time.Second, 10}}},
@@ -66,7 +66,7 @@ func TestRampingRateStarts(t *testing.T) {
 // its maximum rather than running late.
 func TestOpenGrowsWorkers(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:         "s",
 			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 5},
@@ -95,7 +95,7 @@ func TestOpenGrowsWorkers(t *testing.T) {
 // 1s), and the one due behind it, are dropped too.
 func TestConstantRateLateAndDropped(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:         "s",
 			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 1},
@@ -108,11 +108,11 @@ func TestConstantRateLateAndDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ start, latency time.Duration }{
-		{0, 230 * ms},         // n0, on time
-		{230 * ms, 360 * ms},  // n1, due 100ms
-		{460 * ms, 490 * ms},  // n2, due 200ms
-		{690 * ms, 520 * ms},  // n4, due 400ms (n3, due 300ms, dropped at 600ms)
-		{920 * ms, 450 * ms},  // n7, due 700ms (n5, n6 dropped at 800, 900ms)
+		{0, 230 * ms},        // n0, on time
+		{230 * ms, 360 * ms}, // n1, due 100ms
+		{460 * ms, 490 * ms}, // n2, due 200ms
+		{690 * ms, 520 * ms}, // n4, due 400ms (n3, due 300ms, dropped at 600ms)
+		{920 * ms, 450 * ms}, // n7, due 700ms (n5, n6 dropped at 800, 900ms)
 	}
 	got := sink.sorted("")
 	if len(got) != len(want) {
@@ -141,7 +141,7 @@ func TestConstantRateLateAndDropped(t *testing.T) {
 // scenario from growing: with room for one worker only, it runs late.
 func TestPlanMaxWorkersBudget(t *testing.T) {
 	t.Parallel()
-	out, _, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+	out, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
 		p := plan1(Scenario{
 			Name:         "s",
 			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 10},
@@ -165,7 +165,7 @@ func TestPlanMaxWorkersBudget(t *testing.T) {
 // same factor.
 func TestPlanMaxRate(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.Context, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
 		return &Plan{Name: "capped", MaxRate: 20, Scenarios: []Scenario{
 			{Name: "a", Executor: Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second}, Steps: []Step{{Name: "a", Op: nop}}},
 			{Name: "b", Executor: Executor{Kind: RampingRate, Rate: 30, Stages: []Stage{{time.Second, 30}}}, Steps: []Step{{Name: "b", Op: nop}}},
