@@ -1,0 +1,159 @@
+package results
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseThreshold(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		expr    string
+		want    Threshold
+		wantErr string // substring of the error; "" for success
+	}{
+		{"p(99) < 500ms", Threshold{Metric: "p", Percentile: 99, Op: "<", Value: 500}, ""},
+		{"p(99.9) <= 1s", Threshold{Metric: "p", Percentile: 99.9, Op: "<=", Value: 1000}, ""},
+		{"  mean<80ms ", Threshold{Metric: "mean", Op: "<", Value: 80}, ""},
+		{"avg < 1.5s", Threshold{Metric: "mean", Op: "<", Value: 1500}, ""},
+		{"med > 250us", Threshold{Metric: "med", Op: ">", Value: 0.25}, ""},
+		{"max >= 2m", Threshold{Metric: "max", Op: ">=", Value: 120000}, ""},
+		{"min == 0", Threshold{Metric: "min", Op: "==", Value: 0}, ""},
+		{"stddev != 12.5", Threshold{Metric: "stddev", Op: "!=", Value: 12.5}, ""}, // bare number: ms
+		{"error_rate < 1%", Threshold{Metric: "error_rate", Op: "<", Value: 0.01}, ""},
+		{"error_rate < 0.01", Threshold{Metric: "error_rate", Op: "<", Value: 0.01}, ""},
+		{"count > 100", Threshold{Metric: "count", Op: ">", Value: 100}, ""},
+		{"rate >= 50", Threshold{Metric: "rate", Op: ">=", Value: 50}, ""},
+		{"rate >= 50/s", Threshold{Metric: "rate", Op: ">=", Value: 50}, ""},
+		{"P(50) < 1s", Threshold{Metric: "p", Percentile: 50, Op: "<", Value: 1000}, ""},
+
+		{"p(99) 500ms", Threshold{}, "no comparison"},
+		{"p(99) = 500ms", Threshold{}, "no comparison"},
+		{"p(99) < 5 < 6", Threshold{}, "more than one comparison"},
+		{"p99 < 500ms", Threshold{}, "unknown metric"},
+		{"p(0) < 1s", Threshold{}, "0 < N ≤ 100"},
+		{"p(101) < 1s", Threshold{}, "0 < N ≤ 100"},
+		{"p(x) < 1s", Threshold{}, "percentile"},
+		{"latency < 1s", Threshold{}, "want one of p(N)"},
+		{"< 1s", Threshold{}, "no metric"},
+		{"mean <", Threshold{}, "no value"},
+		{"mean < fast", Threshold{}, "such as 500ms"},
+		{"mean < -5ms", Threshold{}, "≥ 0"},
+		{"error_rate < 150%", Threshold{}, "between 0 and 1"},
+		{"error_rate < lots", Threshold{}, "percentage"},
+		{"count > many", Threshold{}, "a number"},
+		{"rate > -1", Threshold{}, "≥ 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseThreshold(tt.expr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseThreshold(%q) error = %v, want one containing %q", tt.expr, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseThreshold(%q): %v", tt.expr, err)
+			}
+			if got != tt.want {
+				t.Errorf("ParseThreshold(%q) = %+v, want %+v", tt.expr, got, tt.want)
+			}
+			// The canonical form parses back to the same threshold.
+			again, err := ParseThreshold(got.String())
+			if err != nil || again != got {
+				t.Errorf("round trip of %q: %+v, %v", got.String(), again, err)
+			}
+		})
+	}
+}
+
+// thresholdSummary: s/a has latencies 1..1000 ms (1% errors) over 10 s;
+// t/a and t/b have 100 samples of 10 ms each, t/b all failed; t/a has a
+// 4 ms phase "crypto:pbkdf2".
+func thresholdSummary() *Summary {
+	r := testRecorder(2)
+	for _, s := range knownSamples() {
+		r.RecordSample(&s)
+	}
+	for i := 0; i < 100; i++ {
+		s := Sample{Scenario: "t", Op: "a", Worker: i, Latency: 10 * time.Millisecond, ServiceTime: 10 * time.Millisecond,
+			Phases: []Phase{{Name: "crypto:pbkdf2", End: 4 * time.Millisecond}}}
+		r.RecordSample(&s)
+		s = Sample{Scenario: "t", Op: "b", Worker: i, Latency: 10 * time.Millisecond, ServiceTime: 10 * time.Millisecond,
+			Class: ClassTimeout}
+		r.RecordSample(&s)
+	}
+	r.SetEnd(testStart.Add(10 * time.Second))
+	return r.Summary()
+}
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	sum := thresholdSummary()
+	tests := []struct {
+		key, expr string
+		ok        bool
+		value     float64
+		msg       string // substring of Message when failing
+	}{
+		{"s/a", "p(99) < 1s", true, 990, ""},
+		{"s/a", "p(50) < 400ms", false, 500, "s/a is 500.2"},
+		{"s/a", "mean == 500.5", true, 500.5, ""},
+		{"s/a", "error_rate <= 1%", true, 0.01, ""},
+		{"s/a", "count > 1000", false, 1000, "not >"},
+		{"s/a", "rate >= 100", true, 100, ""},
+		{"s/a", "min >= 1ms", true, 1, ""},
+		{"s/a", "max <= 1s", true, 1000, ""},
+		{"b", "error_rate < 5%", false, 1, ""},
+		{"a", "count == 1100", true, 1100, ""}, // op a in both scenarios
+		{"t/*", "count == 200", true, 200, ""},
+		{"t/*", "error_rate == 50%", true, 0.5, ""},
+		{"*", "count == 1200", true, 1200, ""},
+		{"a/crypto:pbkdf2", "mean == 4ms", true, 4, ""},
+		{"a/crypto:pbkdf2", "error_rate < 1%", false, 0, "phases have no errors"},
+		{"nope", "count > 0", false, 0, `key "nope" matches nothing`},
+		{"s/nope", "count > 0", false, 0, "matches nothing"},
+		{"x/*", "count > 0", false, 0, "matches nothing"},
+		{"a/crypto:scrypt", "count > 0", false, 0, "matches nothing"},
+	}
+	rules := make([]Rule, len(tests))
+	for i, tt := range tests {
+		th, err := ParseThreshold(tt.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules[i] = Rule{Key: tt.key, Expr: tt.expr, T: th}
+	}
+	res := sum.Evaluate(rules)
+	if len(res) != len(tests) || len(sum.Thresholds) != len(tests) {
+		t.Fatalf("%d results, %d stored; want %d", len(res), len(sum.Thresholds), len(tests))
+	}
+	for i, tt := range tests {
+		r := res[i]
+		if r.Key != tt.key || r.Expr != tt.expr || r.OK != tt.ok {
+			t.Errorf("%s %q: got %+v, want ok=%v", tt.key, tt.expr, r, tt.ok)
+		}
+		if tt.value != 0 && (r.Value < tt.value*0.999 || r.Value > tt.value*1.001) {
+			t.Errorf("%s %q: value %v, want %v", tt.key, tt.expr, r.Value, tt.value)
+		}
+		if tt.msg != "" && !strings.Contains(r.Message, tt.msg) {
+			t.Errorf("%s %q: message %q, want one containing %q", tt.key, tt.expr, r.Message, tt.msg)
+		}
+	}
+	if !Failed(res) || Failed(res[:1]) {
+		t.Error("Failed disagrees with the results")
+	}
+}
+
+func TestEvaluateWithoutHistograms(t *testing.T) {
+	t.Parallel()
+	var s Summary
+	th, _ := ParseThreshold("count > 0")
+	res := s.Evaluate([]Rule{{Key: "*", Expr: "count > 0", T: th}})
+	if res[0].OK || res[0].Message == "" {
+		t.Errorf("got %+v, want a failure with a message", res[0])
+	}
+}
