@@ -1,0 +1,129 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestText(t *testing.T) {
+	t.Parallel()
+	r := testRecorder(2)
+	feed(r)
+	r.SetEnd(testStart.Add(3 * time.Second))
+	sum := r.Summary()
+	th, _ := ParseThreshold("p(99) < 1ms")
+	sum.Evaluate([]Rule{{Key: "docs/encrypt", Expr: "p(99) < 1ms", T: th}})
+	var b strings.Builder
+	if err := sum.Text(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		`loadgen run "t"  2026-11-27T03:16:08Z → 2026-11-27T03:16:11Z  (3.0 s)`,
+		"Latency (ms, from the intended start)",
+		"Service time (ms, from the actual start)",
+		"scenario/op  count   ok  errors     rps",
+		"docs/encrypt",
+		"http_4xx 20, other 20, statuses {200: ",
+		"Phases of docs/gen",
+		"crypto:pbkdf2",
+		"(unaccounted)",
+		"(overlap)",
+		"idle",
+		"WARNING: THE LOAD GENERATOR WAS SATURATED in 1 of 3 seconds (first at second 2)",
+		"Generator: CPU max 90%",
+		"FAIL docs/encrypt: p(99) < 1ms",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+type failWriter struct{ n int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if w.n--; w.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestTextWriteError(t *testing.T) {
+	t.Parallel()
+	r := testRecorder(1)
+	feed(r)
+	if err := r.Summary().Text(&failWriter{n: 3}); err == nil {
+		t.Error("Text hid a write error")
+	}
+}
+
+func TestWriteFiles(t *testing.T) {
+	t.Parallel()
+	r := testRecorder(1)
+	feed(r)
+	r.SetEnd(testStart.Add(3 * time.Second))
+	dir := t.TempDir()
+	if err := r.Summary().WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"schema", "run", "generator", "scenarios", "ops", "thresholds"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("summary.json lacks %q", k)
+		}
+	}
+	op := m["ops"].([]any)[0].(map[string]any)
+	for _, k := range []string{"scenario", "op", "count", "ok", "errors", "error_classes", "throughput_per_s",
+		"latency_ms", "service_time_ms", "phases", "histogram"} {
+		if _, ok := op[k]; !ok {
+			t.Errorf("ops[0] lacks %q", k)
+		}
+	}
+	lat := op["latency_ms"].(map[string]any)
+	for _, k := range []string{"min", "p50", "p75", "p90", "p95", "p99", "p999", "max", "mean", "stddev"} {
+		if _, ok := lat[k]; !ok {
+			t.Errorf("latency_ms lacks %q", k)
+		}
+	}
+	if len(lat) != 10 {
+		t.Errorf("latency_ms has %d keys, want 10", len(lat))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.txt")); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("folder holds %d files, want 2 (no temporaries)", len(entries))
+	}
+}
+
+func TestProgressString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    Progress
+		want string
+	}{
+		{Progress{Elapsed: 12345 * time.Millisecond, Iterations: 1234, Rate: 102.34, Errors: 3, Late: 1, Dropped: 2},
+			"12.3s  iterations 1234  102.3/s  errors 3  late 1  dropped 2"},
+		{Progress{Elapsed: time.Second, Saturated: true},
+			"1s  iterations 0  0.0/s  errors 0  late 0  dropped 0  SATURATED"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}
