@@ -18,12 +18,13 @@ type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	timers map[*fakeTimer]struct{}
+	done   chan struct{} // closed by drive when the run is over
 }
 
 var _ Clock = (*fakeClock)(nil)
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 27, 3, 16, 8, 0, time.UTC), timers: map[*fakeTimer]struct{}{}}
+	return &fakeClock{now: time.Date(2026, 11, 27, 3, 16, 8, 0, time.UTC), timers: map[*fakeTimer]struct{}{}, done: make(chan struct{})}
 }
 
 func (c *fakeClock) Now() time.Time {
@@ -120,12 +121,17 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// at runs f once the fake clock reaches d from now.
+// at runs f once the fake clock reaches d from now, unless the run is
+// over by then.
 func (c *fakeClock) at(d time.Duration, f func()) {
 	t := c.NewTimer(d)
 	go func() {
-		<-t.C()
-		f()
+		select {
+		case <-t.C():
+			f()
+		case <-c.done:
+			t.Stop()
+		}
 	}()
 }
 
@@ -143,6 +149,7 @@ func (c *fakeClock) drive(t *testing.T, f func()) {
 		synctest.Wait()
 		select {
 		case <-done:
+			close(c.done)
 			return
 		default:
 		}
