@@ -210,3 +210,27 @@ func TestBilinearity(t *testing.T) {
 		t.Error("pairing with infinity reported ok")
 	}
 }
+
+// TestTables compares fixed-base tables with the windowed ladder.
+func TestTables(t *testing.T) {
+	var g G1
+	g.SetGenerator()
+	gt := NewG1Table(&g)
+	q := q0(t)
+	qt := NewG2Table(q)
+	for _, k := range []string{"00", "01", "0f", "10", hexR, "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "5385926b9f6135086d1912901e5a433ffcebc19a30fadbd0ee8cee26ba719c90"} {
+		s := scalar(t, k)
+		var a, b G1
+		a.ScalarMult(&g, s)
+		gt.ScalarMult(&b, s)
+		if a.Equal(&b) != 1 || a.IsInfinity() != b.IsInfinity() {
+			t.Errorf("G1 table differs for %s", k)
+		}
+		var c, d G2
+		c.ScalarMult(q, s)
+		qt.ScalarMult(&d, s)
+		if c.Equal(&d) != 1 || c.IsInfinity() != d.IsInfinity() {
+			t.Errorf("G2 table differs for %s", k)
+		}
+	}
+}
