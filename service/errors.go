@@ -2,6 +2,8 @@ package service
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -41,4 +43,84 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// More error codes, one per kind of refusal.
+const (
+	codeUnauthorized = 4
+	codeNotFound     = 5
+	codeConflict     = 6
+	codeStoreFull    = 7
+	codeInternal     = 8
+)
+
+// forbiddenError refuses an authenticated caller (403).
+type forbiddenError struct{ msg string }
+
+func (e *forbiddenError) Error() string { return e.msg }
+
+// notFoundError names something that does not exist or that the caller may not see (404).
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
+
+// badRequestError is a malformed or invalid request (400).
+type badRequestError struct{ msg string }
+
+func (e *badRequestError) Error() string { return e.msg }
+
+// conflictError is a create of something that exists (409).
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }
+
+func badRequestf(format string, args ...any) error {
+	return &badRequestError{fmt.Sprintf(format, args...)}
+}
+
+func notFoundf(format string, args ...any) error { return &notFoundError{fmt.Sprintf(format, args...)} }
+
+func forbiddenf(format string, args ...any) error {
+	return &forbiddenError{fmt.Sprintf(format, args...)}
+}
+
+// StoreFullError reports that a configured limit of the in-memory store was reached. The
+// service answers 507 Insufficient Storage with it.
+type StoreFullError struct {
+	What  string // "users", "devices", "groups" or "documents"
+	Limit int
+}
+
+func (e *StoreFullError) Error() string {
+	return fmt.Sprintf("service: store full: %d %s (raise Config.Limits to allow more)", e.Limit, e.What)
+}
+
+// fail answers err with the status and error body its kind calls for. Messages of unknown
+// errors are not sent, so nothing internal (or secret) leaks.
+func fail(w http.ResponseWriter, err error) {
+	var (
+		ae *authError
+		fe *forbiddenError
+		ne *notFoundError
+		be *badRequestError
+		ce *conflictError
+		se *StoreFullError
+	)
+	switch {
+	case errors.As(err, &ae):
+		writeErrors(w, http.StatusUnauthorized, apiError{Message: ae.msg, Code: codeUnauthorized})
+	case errors.As(err, &fe):
+		writeErrors(w, http.StatusForbidden, apiError{Message: fe.msg, Code: codeForbidden})
+	case errors.As(err, &ne):
+		// Clients ignore 404 bodies (spec §8); it is sent for people reading traces.
+		writeErrors(w, http.StatusNotFound, apiError{Message: ne.msg, Code: codeNotFound})
+	case errors.As(err, &be):
+		writeErrors(w, http.StatusBadRequest, apiError{Message: be.msg, Code: codeBadRequest})
+	case errors.As(err, &ce):
+		writeErrors(w, http.StatusConflict, apiError{Message: ce.msg, Code: codeConflict})
+	case errors.As(err, &se):
+		writeErrors(w, http.StatusInsufficientStorage, apiError{Message: se.Error(), Code: codeStoreFull})
+	default:
+		writeErrors(w, http.StatusInternalServerError, apiError{Message: "internal error", Code: codeInternal})
+	}
 }

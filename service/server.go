@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -11,18 +13,39 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ironcorelabs/loadgen/sdk/recrypt"
 )
 
 // apiPrefix is where the IronCore routes are mounted (spec §1).
 const apiPrefix = "/api/1/"
 
-// Config configures a Server. The zero value is a server with no faults and fault seed 0.
+// DefaultClockSkew is the clock skew allowed when Config.ClockSkew is zero: how far a device
+// signature's timestamp, a device-add timestamp, or a JWT's iat may be ahead of the server's
+// clock, and a device timestamp behind it. The real service's window is not published (spec
+// §3.2.5); five minutes is the common choice for signed requests.
+const DefaultClockSkew = 5 * time.Minute
+
+// Config configures a Server. The zero value is a usable server: a freshly minted project, no
+// faults, default limits and clock skew.
 type Config struct {
 	// Faults are injected per route; see Fault. They can be replaced later with SetFaults.
 	Faults []Fault
 	// Seed seeds the fault layer's random draws. Equal seeds give equal sequences of draws, in
 	// the order requests reach the fault layer.
 	Seed int64
+	// Project is the project whose users the service serves. If nil, New mints one with
+	// NewProject(crypto/rand.Reader); Server.Project returns it.
+	Project *Project
+	// IdentityKeys are further identity assertion public keys accepted for the project, for
+	// example an RS256 key.
+	IdentityKeys []IdentityKey
+	// ClockSkew is the allowed clock skew; zero means DefaultClockSkew.
+	ClockSkew time.Duration
+	// Limits bound the store; zero fields take defaults.
+	Limits Limits
+	// Now returns the current time; nil means time.Now. Tests set it to move the clock.
+	Now func() time.Time
 }
 
 // Server is the reference service. Its methods are safe for concurrent use.
@@ -35,6 +58,14 @@ type Server struct {
 	started atomic.Pointer[time.Time]
 	done    chan struct{} // closed by Close
 
+	project      *Project
+	identityKeys map[uint32]crypto.PublicKey
+	skew         time.Duration
+	now          func() time.Time
+	store        *store
+	recrypt      *recrypt.Recrypt
+	signer       recrypt.SigningKeypair // signs the values this service transforms
+
 	mu        sync.Mutex
 	httpSrv   *http.Server
 	closeOnce sync.Once
@@ -42,14 +73,59 @@ type Server struct {
 	wg        sync.WaitGroup
 }
 
-// New returns a Server configured by cfg, or an error naming every invalid fault.
+// New returns a Server configured by cfg, or an error naming every invalid setting.
 func New(cfg Config) (*Server, error) {
 	s := &Server{
-		mux:    http.NewServeMux(),
-		counts: make(map[string]*atomic.Int64),
-		rng:    newLockedRand(cfg.Seed),
-		done:   make(chan struct{}),
+		mux:          http.NewServeMux(),
+		counts:       make(map[string]*atomic.Int64),
+		rng:          newLockedRand(cfg.Seed),
+		done:         make(chan struct{}),
+		project:      cfg.Project,
+		identityKeys: make(map[uint32]crypto.PublicKey),
+		skew:         cfg.ClockSkew,
+		now:          cfg.Now,
+		store:        newStore(cfg.Limits),
 	}
+	if s.skew == 0 {
+		s.skew = DefaultClockSkew
+	}
+	if s.skew < 0 {
+		return nil, fmt.Errorf("service: clock skew %v is negative", s.skew)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, l := range []int{cfg.Limits.MaxUsers, cfg.Limits.MaxDevices, cfg.Limits.MaxGroups, cfg.Limits.MaxDocuments} {
+		if l < 0 {
+			return nil, fmt.Errorf("service: limits %+v: negative", cfg.Limits)
+		}
+	}
+	if s.project == nil {
+		p, err := NewProject(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		s.project = p
+	}
+	if s.project.Key == nil {
+		return nil, errors.New("service: project has no identity assertion key")
+	}
+	s.identityKeys[s.project.KeyID] = &s.project.Key.PublicKey
+	for _, k := range cfg.IdentityKeys {
+		if err := checkIdentityKey(k); err != nil {
+			return nil, fmt.Errorf("service: %w", err)
+		}
+		if _, dup := s.identityKeys[k.ID]; dup {
+			return nil, fmt.Errorf("service: identity key %d given twice", k.ID)
+		}
+		s.identityKeys[k.ID] = k.PublicKey
+	}
+	s.recrypt = recrypt.New(nil)
+	signer, err := s.recrypt.GenerateEd25519KeyPair()
+	if err != nil {
+		return nil, fmt.Errorf("service: transform signing key: %w", err)
+	}
+	s.signer = signer
 	now := time.Now()
 	s.started.Store(&now)
 	s.routes()
@@ -59,6 +135,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Project returns the project the server serves (minted by New if Config.Project was nil).
+func (s *Server) Project() *Project { return s.project }
 
 // handle mounts h as route name "METHOD /path", with path relative to the API prefix, under
 // the request counter and the fault layer.

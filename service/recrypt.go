@@ -1,0 +1,125 @@
+package service
+
+import (
+	"fmt"
+
+	"github.com/ironcorelabs/loadgen/sdk/recrypt"
+)
+
+// This file converts between the service's wire types and sdk/recrypt's values, and does the
+// service's recrypt work: transforms and Schnorr verification.
+
+// key decodes p as a recrypt public key, checking that it is on the curve.
+func (p *publicKeyJSON) key(field string) (recrypt.PublicKey, error) {
+	if err := p.check(field); err != nil {
+		return recrypt.PublicKey{}, badRequestf("%v", err)
+	}
+	k, err := recrypt.NewPublicKey(p.X, p.Y)
+	if err != nil {
+		return recrypt.PublicKey{}, badRequestf("%s: %v", field, err)
+	}
+	return k, nil
+}
+
+func publicKeyFrom(k recrypt.PublicKey) *publicKeyJSON {
+	x, y := k.X(), k.Y()
+	return &publicKeyJSON{X: x[:], Y: y[:]}
+}
+
+// value decodes e as a recrypt encrypted value and verifies its Ed25519 signature by its
+// public signing key, so that a forged EDEK is refused when it arrives.
+func (e *encryptedOnceJSON) value(field string) (*recrypt.EncryptedValue, error) {
+	if err := e.check(field); err != nil {
+		return nil, badRequestf("%v", err)
+	}
+	eph, err := e.EphemeralPublicKey.key(field + ".ephemeralPublicKey")
+	if err != nil {
+		return nil, err
+	}
+	ev := &recrypt.EncryptedValue{
+		EphemeralPublicKey: eph,
+		EncryptedMessage:   [recrypt.EncryptedMessageSize]byte(e.EncryptedMessage),
+		AuthHash:           [recrypt.AuthHashSize]byte(e.AuthHash),
+		PublicSigningKey:   recrypt.PublicSigningKey(e.PublicSigningKey),
+		Signature:          [recrypt.SignatureSize]byte(e.Signature),
+	}
+	msg := append(e.PublicSigningKey[:len(e.PublicSigningKey):len(e.PublicSigningKey)], ev.PayloadImage()...)
+	if !ev.PublicSigningKey.Verify(msg, e.Signature) {
+		return nil, badRequestf("%s.signature does not verify with its publicSigningKey", field)
+	}
+	return ev, nil
+}
+
+// key decodes t as a recrypt transform key and verifies its Ed25519 signature by its public
+// signing key.
+func (t *transformKeyJSON) key(field string) (*recrypt.TransformKey, error) {
+	if err := t.check(field); err != nil {
+		return nil, badRequestf("%v", err)
+	}
+	eph, err := t.EphemeralPublicKey.key(field + ".ephemeralPublicKey")
+	if err != nil {
+		return nil, err
+	}
+	to, err := t.ToPublicKey.key(field + ".toPublicKey")
+	if err != nil {
+		return nil, err
+	}
+	psk := recrypt.PublicSigningKey(t.PublicSigningKey)
+	if !psk.Verify(t.signedBytes(), t.Signature) {
+		return nil, badRequestf("%s.signature does not verify with its publicSigningKey", field)
+	}
+	return &recrypt.TransformKey{
+		EphemeralPublicKey: eph,
+		ToPublicKey:        to,
+		EncryptedTempKey:   [recrypt.EncryptedTempKeySize]byte(t.EncryptedTempKey),
+		HashedTempKey:      [recrypt.HashedTempKeySize]byte(t.HashedTempKey),
+		PublicSigningKey:   psk,
+		Signature:          [recrypt.SignatureSize]byte(t.Signature),
+	}, nil
+}
+
+// transformedFrom encodes a transformed value for the wire.
+func transformedFrom(ev *recrypt.EncryptedValue) *transformedJSON {
+	t := &transformedJSON{
+		encryptedOnceJSON: encryptedOnceJSON{
+			EncryptedMessage:   ev.EncryptedMessage[:],
+			EphemeralPublicKey: publicKeyFrom(ev.EphemeralPublicKey),
+			Signature:          ev.Signature[:],
+			AuthHash:           ev.AuthHash[:],
+			PublicSigningKey:   ev.PublicSigningKey[:],
+		},
+		TransformBlocks: make([]transformBlockJSON, len(ev.TransformBlocks)),
+	}
+	for i := range ev.TransformBlocks {
+		b := &ev.TransformBlocks[i]
+		t.TransformBlocks[i] = transformBlockJSON{
+			EncryptedTempKey:                b.EncryptedTempKey[:],
+			PublicKey:                       publicKeyFrom(b.PublicKey),
+			RandomTransformEncryptedTempKey: b.RandomTransformEncryptedTempKey[:],
+			RandomTransformPublicKey:        publicKeyFrom(b.RandomTransformPublicKey),
+		}
+	}
+	return t
+}
+
+// transform applies hops in order to ev (for example group → user, then user → device),
+// signing each result with the service's key, and returns the result for the wire.
+func (s *Server) transform(ev *recrypt.EncryptedValue, hops ...*recrypt.TransformKey) (*transformedJSON, error) {
+	cur := *ev
+	for i, tk := range hops {
+		next, err := s.recrypt.Transform(cur, *tk, s.signer)
+		if err != nil {
+			return nil, fmt.Errorf("service: transform hop %d: %w", i+1, err)
+		}
+		cur = next
+	}
+	return transformedFrom(&cur), nil
+}
+
+// verifySchnorr reports whether sig is pub's recrypt Schnorr signature of msg.
+func verifySchnorr(pub recrypt.PublicKey, msg, sig []byte) bool {
+	if len(sig) != recrypt.SchnorrSignatureSize {
+		return false
+	}
+	return recrypt.VarTimeSchnorrVerify(pub, nil, msg, recrypt.SchnorrSignature(sig))
+}
