@@ -47,6 +47,9 @@ type opRec struct {
 	// digits; the writer reads and resets them every second.
 	secN, secErr int64
 	sec          *hdrhistogram.PackedHistogram
+
+	// Stream name ids of the scenario and op, 0 until first encoded.
+	scenID, opID uint64
 }
 
 func newOpRec() *opRec {
@@ -248,9 +251,13 @@ func (sh *shard) id(r *Recorder, name string) uint64 {
 
 // encodeSample appends m's stream record to sh.buf. sh.mu must be held.
 func (sh *shard) encodeSample(r *Recorder, m *sampleUS) {
+	o := sh.op(m.scenario, m.op)
+	if o.opID == 0 {
+		o.scenID, o.opID = sh.id(r, m.scenario), sh.id(r, m.op)
+	}
 	b := sh.body[:0]
-	b = appendUvarint(b, sh.id(r, m.scenario))
-	b = appendUvarint(b, sh.id(r, m.op))
+	b = appendUvarint(b, o.scenID)
+	b = appendUvarint(b, o.opID)
 	b = appendVarint(b, m.start)
 	b = appendVarint(b, m.latency)
 	b = appendVarint(b, m.service)
