@@ -72,7 +72,7 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 			timer.Reset(d)
 			select {
 			case <-timer.C():
-			case <-r.ending:
+			case <-r.halted:
 				timer.Stop()
 				r.dropDue(n)
 				return
@@ -82,7 +82,7 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 				return
 			}
 		}
-		if r.ended() || ctx.Err() != nil {
+		if isClosed(r.halted) || ctx.Err() != nil {
 			r.dropDue(n)
 			return
 		}
@@ -92,7 +92,7 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 			case jobs <- j:
 				idle.Add(-1)
 				continue
-			case <-r.ending:
+			case <-r.halted:
 			case <-ctx.Done():
 			}
 			r.dropDue(n)
@@ -115,7 +115,7 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 // dispatchLate waits for a free worker to take j, until j's intended start
 // plus maxLate. It counts j late if a worker took it and dropped otherwise.
 // It reports whether a worker took j, and whether the dispatcher should go
-// on (false once the scenario has ended or ctx is done; j counts as dropped
+// on (false once the scenario is halted or ctx is done; j counts as dropped
 // then too).
 func (r *scenarioRun) dispatchLate(ctx context.Context, jobs chan<- job, j job, timer Timer, maxLate time.Duration) (taken, goOn bool) {
 	d := j.intended.Add(maxLate).Sub(r.clock.Now())
@@ -133,7 +133,7 @@ func (r *scenarioRun) dispatchLate(ctx context.Context, jobs chan<- job, j job, 
 	case <-timer.C():
 		r.drop(1)
 		return false, true
-	case <-r.ending:
+	case <-r.halted:
 	case <-ctx.Done():
 	}
 	timer.Stop()
@@ -142,7 +142,8 @@ func (r *scenarioRun) dispatchLate(ctx context.Context, jobs chan<- job, j job, 
 }
 
 // dropDue counts as dropped iteration n and every later one whose intended
-// start has come: the scenario ended before they could start.
+// start has come: the scenario was halted or canceled before they could
+// start.
 func (r *scenarioRun) dropDue(n int64) {
 	now := r.clock.Now()
 	var k int64

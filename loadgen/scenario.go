@@ -28,6 +28,7 @@ type scenarioRun struct {
 
 	start  time.Time     // the scenario's start, set by run
 	ending chan struct{} // closed at the regular end: start no new iterations
+	halted chan struct{} // closed by Options.Stop: not even overdue ones
 
 	started, completed, failed, interrupted atomic.Int64
 	late, dropped                           atomic.Int64
@@ -37,7 +38,7 @@ type scenarioRun struct {
 }
 
 func newScenarioRun(sc *Scenario, exec Executor, seed int64) *scenarioRun {
-	r := &scenarioRun{sc: sc, exec: exec, sched: exec.Schedule(), ending: make(chan struct{})}
+	r := &scenarioRun{sc: sc, exec: exec, sched: exec.Schedule(), ending: make(chan struct{}), halted: make(chan struct{})}
 	if len(sc.Mix) > 0 {
 		h := fnv.New64a()
 		h.Write([]byte(sc.Name))
@@ -57,22 +58,32 @@ func newScenarioRun(sc *Scenario, exec Executor, seed int64) *scenarioRun {
 //  1. The regular end: the executor's length passes (Executor.Length; for
 //     the iteration executors without a Duration, only their last
 //     iteration ends it), or Options.Stop is closed, or ctx is done. From
-//     then on no iteration starts (r.ending is closed).
+//     then on no new iteration starts (r.ending is closed). An open
+//     executor still starts, late, the iterations that were due before a
+//     regular end by length (they are not new: the generator fell behind
+//     them), within MaxLateness and the graceful window; after
+//     Options.Stop it starts none and counts them dropped (r.halted).
 //  2. The graceful window: iterations in flight get Scenario.GracefulStop
 //     to finish. When it runs out, their context is canceled and run waits
 //     for them to return. Canceling ctx cancels them at once.
 //
-// A scenario whose StartAfter has not come when the run stops never starts.
+// The scenario's clock starts at the run's start plus StartAfter, exactly:
+// its schedule and length are measured from there, not from when its
+// goroutine woke. A scenario whose StartAfter has not come when the run
+// stops never starts.
 func (r *scenarioRun) run(ctx context.Context) {
 	defer func() {
-		select {
-		case <-r.ending:
-		default:
-			close(r.ending)
+		for _, c := range []chan struct{}{r.ending, r.halted} {
+			select {
+			case <-c:
+			default:
+				close(c)
+			}
 		}
 	}()
+	r.start = r.runStart.Add(r.sc.StartAfter)
 	if r.sc.StartAfter > 0 {
-		t := r.clock.NewTimer(r.runStart.Add(r.sc.StartAfter).Sub(r.clock.Now()))
+		t := r.clock.NewTimer(r.start.Sub(r.clock.Now()))
 		select {
 		case <-t.C():
 		case <-r.stop:
@@ -84,7 +95,6 @@ func (r *scenarioRun) run(ctx context.Context) {
 			return
 		}
 	}
-	r.start = r.clock.Now()
 	iterCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
@@ -99,7 +109,7 @@ func (r *scenarioRun) run(ctx context.Context) {
 
 	var end <-chan time.Time
 	if d := r.exec.Length(); d > 0 {
-		t := r.clock.NewTimer(d)
+		t := r.clock.NewTimer(r.start.Add(d).Sub(r.clock.Now()))
 		defer t.Stop()
 		end = t.C()
 	}
@@ -109,6 +119,7 @@ func (r *scenarioRun) run(ctx context.Context) {
 	case <-end:
 	case <-r.stop:
 		r.stopped.Store(true)
+		close(r.halted)
 	case <-ctx.Done():
 	}
 	close(r.ending)
@@ -126,9 +137,11 @@ func (r *scenarioRun) run(ctx context.Context) {
 }
 
 // ended reports whether the regular end has come.
-func (r *scenarioRun) ended() bool {
+func (r *scenarioRun) ended() bool { return isClosed(r.ending) }
+
+func isClosed(c <-chan struct{}) bool {
 	select {
-	case <-r.ending:
+	case <-c:
 		return true
 	default:
 		return false
