@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,7 +107,7 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) (fields, 
 			d.errorf(n.Content[i], path, "keys must be plain names; got %s", kindName(n.Content[i]))
 			continue
 		}
-		if !contains(allowed, k.Value) {
+		if !slices.Contains(allowed, k.Value) {
 			msg := fmt.Sprintf("unknown field %q", k.Value)
 			if s := suggest(k.Value, allowed); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
@@ -293,7 +294,7 @@ func (d *decoder) oneOf(n *yaml.Node, path string, allowed []string, dst *string
 	if !d.str(n, path, &s) {
 		return false
 	}
-	if !contains(allowed, s) {
+	if !slices.Contains(allowed, s) {
 		msg := fmt.Sprintf("%q is not allowed; want one of %s", s, strings.Join(allowed, ", "))
 		if g := suggest(s, allowed); g != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", g)
@@ -303,14 +304,4 @@ func (d *decoder) oneOf(n *yaml.Node, path string, allowed []string, dst *string
 	}
 	*dst = s
 	return true
-}
-
-// contains reports whether list holds s.
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,9 +170,9 @@ func (d *decoder) latency(n *yaml.Node, path string, l *LatencySpec) {
 	need := dists[l.Dist]
 	for _, k := range []string{"fixed", "min", "max", "mean", "stddev", "median", "p99"} {
 		switch {
-		case contains(need, k) && !f.has(k):
+		case slices.Contains(need, k) && !f.has(k):
 			d.errorf(n, f.at(k), "required by dist %s (which takes %s)", l.Dist, strings.Join(need, " and "))
-		case contains(need, k):
+		case slices.Contains(need, k):
 			d.duration(f.get(k), f.at(k), dst[k])
 		case f.has(k):
 			d.errorf(f.pairs[k].key, f.at(k), "not used by dist %s (which takes %s)", l.Dist, strings.Join(need, " and "))
