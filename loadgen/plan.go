@@ -159,7 +159,9 @@ type Plan struct {
 }
 
 // Sink receives what the engine measures. Its methods are called from many
-// goroutines at once and must not block for long.
+// goroutines at once and must not block for long. The engine reuses the
+// *results.Sample and *results.Iteration it passes, and a Sample's Phases
+// slice, once the call returns: a Sink must copy what it keeps.
 type Sink interface {
 	RecordSample(s *results.Sample)
 	RecordIteration(it *results.Iteration)

@@ -46,7 +46,7 @@ func Run(ctx context.Context, plan *Plan, sink Sink, opts Options) (*Outcome, er
 	if clock == nil {
 		clock = realClock{}
 	}
-	scale := plan.rateScale()
+	scale := plan.RateScale()
 	var budget *workerBudget
 	if plan.MaxWorkers > 0 {
 		reserved := 0
@@ -206,9 +206,10 @@ func (s *Scenario) Validate() error {
 	return errors.Join(errs...)
 }
 
-// rateScale returns the factor that brings the summed peak rates of the
-// open scenarios down to MaxRate (1 when they fit or there is no cap).
-func (p *Plan) rateScale() float64 {
+// RateScale returns the factor Run multiplies every open scenario's rates
+// by so that their summed peak rates fit MaxRate (1 when they fit or there
+// is no cap). A dry run can show Planned figures scaled by it.
+func (p *Plan) RateScale() float64 {
 	if p.MaxRate <= 0 {
 		return 1
 	}

@@ -1,0 +1,62 @@
+// Package loadgen is the engine of the load generator: it runs a Plan's
+// scenarios, each under one of six executors, calls each scenario's Ops and
+// reports every measurement to a Sink. It knows nothing of IronCore; the ops
+// package supplies the Ops and the results package records what comes out.
+//
+// # Executors
+//
+// Open executors (constant-rate, ramping-rate) start iterations on a
+// Schedule, whatever the target does: iteration n is intended to start at
+// Schedule.At(n), the exact inverse of the integrated rate, computed from the
+// scenario's start and never from when a loop last woke. One dispatcher per
+// scenario waits for each intended start and hands the iteration to a free
+// worker, starting a new worker (up to MaxWorkers) when none is free. Closed
+// executors (constant-workers, ramping-workers, shared-iterations,
+// per-worker-iterations) run a number of workers, each starting its next
+// iteration when its last one (and the think time) is over.
+//
+// # Measurement
+//
+// Each step of an iteration yields one results.Sample. Its ServiceTime runs
+// from the op's actual start to its end. Its Latency, for the first step of
+// an open executor's iteration, runs from the iteration's intended start
+// instead, so time spent waiting for a worker shows up as latency rather than
+// vanishing (wrk2's rule against coordinated omission); for later steps, and
+// for closed executors, which have no intended start, Latency equals
+// ServiceTime. Each iteration also yields one results.Iteration, with the
+// latency of the whole iteration measured the same way. All durations are
+// differences of monotonic clock readings; Sample.Start is an offset from
+// the run's start.
+//
+// When no worker is free at an iteration's intended start and no more may be
+// started, the iteration waits, in order, for the next free worker and runs
+// late (Sink.AddLate). One that would start more than MaxLateness after its
+// intended start is dropped instead (Sink.AddDropped), as are those a
+// graceful stop or a cancellation keeps from starting; nothing is skipped
+// silently. Late and dropped iterations say the generator or its worker
+// limits, not only the target, shaped the result.
+//
+// # Stopping
+//
+// A scenario ends in two stages: at its regular end no new iteration starts;
+// then iterations in flight have GracefulStop to finish before their context
+// is canceled. Options.Stop brings the regular end forward for every
+// scenario; canceling Run's context cancels everything at once.
+//
+// # Generator health
+//
+// On the real clock, Run measures the generator itself once a second: process
+// CPU, the Go scheduler's latency, the start lag of open executors' iterations
+// (actual − intended start), goroutines and heap. A second in which any of
+// them passes its threshold (SaturatedCPU, SaturatedSchedLatency,
+// SaturatedStartLag) is Saturated: the numbers measured then may describe
+// the load generator as much as the target.
+//
+// # Concurrency and allocation
+//
+// A Sink is called from many goroutines at once. The engine reuses the
+// values it passes (Sample, Iteration, a Sample's Phases) once each call
+// returns, so that an iteration of a no-op op allocates nothing; a Sink must
+// copy what it keeps. Run starts goroutines only for the length of the run
+// and returns after all of them have ended.
+package loadgen
