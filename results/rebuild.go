@@ -33,6 +33,11 @@ func Rebuild(dir string) (*Summary, []string, error) {
 		return nil, nil, fmt.Errorf("results: rebuild: %w", err)
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("results: rebuild: %w", err)
+	}
+	size := info.Size()
 	br := bufio.NewReaderSize(f, 1<<20)
 	magic := make([]byte, len(streamMagic))
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != streamMagic {
@@ -57,6 +62,10 @@ func Rebuild(dir string) (*Summary, []string, error) {
 		l := binary.LittleEndian.Uint32(hdr[:4])
 		if l > maxReadFrame {
 			rb.warnf("%s: corrupt frame at byte %d (length %d); it and everything after it skipped", StreamFile, off, l)
+			break
+		}
+		if rest := size - off - 8; int64(l) > rest {
+			rb.warnf("%s: torn frame at byte %d (%d of %d bytes) skipped; the run was probably killed", StreamFile, off, max(rest, 0), l)
 			break
 		}
 		if cap(payload) < int(l) {

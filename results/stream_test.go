@@ -11,7 +11,7 @@ import (
 
 // streamRecorder returns a Recorder with n shards writing to dir, driven by
 // the test through tick (no goroutine).
-func streamRecorder(t *testing.T, dir string, n int) (*Recorder, *ticker) {
+func streamRecorder(t testing.TB, dir string, n int) (*Recorder, *ticker) {
 	t.Helper()
 	r := newRecorder(Config{Start: testStart, Meta: RunMeta{Name: "round", Shard: "1/3", Seed: 42,
 		Host: Host{CPU: "test", GOMAXPROCS: n}}}, n)
