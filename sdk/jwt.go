@@ -177,3 +177,6 @@ func (i *Issuer) Mint(userID string, now time.Time, rnd io.Reader) (string, erro
 	}
 	return signing + "." + enc.EncodeToString(sig), nil
 }
+
+// GoString is String, so %#v shows no key either.
+func (i *Issuer) GoString() string { return i.String() }
