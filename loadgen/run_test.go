@@ -204,3 +204,37 @@ func TestNoGoroutineOutlivesRun(t *testing.T) {
 		t.Errorf("%d goroutines after Run, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestProgress checks that the progress hook runs on every whole second of
+// the run's clock and once more at the end.
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	var got []time.Duration
+	var last Progress
+	_, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+		opts.Progress = func(p Progress) {
+			got = append(got, p.Elapsed)
+			last = p
+		}
+		return plan1(Scenario{
+			Name:     "p",
+			Executor: Executor{Kind: ConstantWorkers, Workers: 1, Duration: 3500 * ms},
+			Steps:    []Step{{Name: "op", Op: sleepOp(c, 300*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 3500 * ms} // no graceful window
+	if len(got) != len(want) {
+		t.Fatalf("progress at %v; want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("progress at %v; want %v", got, want)
+		}
+	}
+	if len(last.Scenarios) != 1 || last.Scenarios[0].Completed != 11 || last.Scenarios[0].Interrupted != 1 {
+		t.Errorf("last progress %+v; want 11 iterations completed, 1 interrupted at 3.5s", last)
+	}
+}
