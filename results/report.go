@@ -202,14 +202,6 @@ func (s *Summary) textThresholds(e *errWriter) {
 	}
 	e.printf("\nThresholds\n")
 	for _, t := range s.Thresholds {
-		verdict := "ok  "
-		if !t.OK {
-			verdict = "FAIL"
-		}
-		e.printf("  %s %s: %s (value %g)", verdict, t.Key, t.Expr, t.Value)
-		if !t.OK && t.Message != "" {
-			e.printf(": %s", t.Message)
-		}
-		e.printf("\n")
+		e.printf("  %s\n", t)
 	}
 }

@@ -181,6 +181,20 @@ type ThresholdResult struct {
 	Message string  `json:"-"`
 }
 
+// String returns one line: "ok   key: expr (value v)", or for a failure
+// "FAIL key: expr (value v): why".
+func (r ThresholdResult) String() string {
+	verdict := "ok  "
+	if !r.OK {
+		verdict = "FAIL"
+	}
+	s := fmt.Sprintf("%s %s: %s (value %g)", verdict, r.Key, r.Expr, r.Value)
+	if !r.OK && r.Message != "" {
+		s += ": " + r.Message
+	}
+	return s
+}
+
 // Failed reports whether any result failed.
 func Failed(rs []ThresholdResult) bool {
 	for _, r := range rs {

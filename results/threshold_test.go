@@ -157,3 +157,28 @@ func TestEvaluateWithoutHistograms(t *testing.T) {
 		t.Errorf("got %+v, want a failure with a message", res[0])
 	}
 }
+
+func TestThresholdResultString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		r    ThresholdResult
+		want string
+	}{
+		{ThresholdResult{Key: "a", Expr: "p(99) < 1s", OK: true, Value: 12.5}, "ok   a: p(99) < 1s (value 12.5)"},
+		{ThresholdResult{Key: "*", Expr: "error_rate < 1%", Value: 0.02, Message: "* is 2%, not < 1%"},
+			"FAIL *: error_rate < 1% (value 0.02): * is 2%, not < 1%"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestHostInfo(t *testing.T) {
+	t.Parallel()
+	h := HostInfo()
+	if h.CPU == "" || h.Kernel == "" || h.GOMAXPROCS < 1 {
+		t.Errorf("HostInfo() = %+v", h)
+	}
+}
