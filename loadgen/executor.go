@@ -91,7 +91,7 @@ func (e Executor) Planned() (iterations int64, peakRate float64, peakWorkers int
 	return 0, 0, 0
 }
 
-// peakWorkers returns the most workers a scenario reserves against
+// reservedWorkers returns the most workers a scenario reserves against
 // Plan.MaxWorkers: all of a closed executor's, and an open executor's
 // pre-allocated ones.
 func (e Executor) reservedWorkers() int {
