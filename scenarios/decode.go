@@ -77,6 +77,9 @@ func isNull(n *yaml.Node) bool {
 
 // kindName describes a node's kind for "got ..." messages.
 func kindName(n *yaml.Node) string {
+	if n = resolve(n); n == nil {
+		return "nothing"
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -91,9 +94,18 @@ func kindName(n *yaml.Node) string {
 // mapping checks that n is a mapping whose keys are all in allowed and not
 // repeated, and returns its pairs. Unknown keys are reported with the list
 // of allowed ones and a "did you mean" for a near miss; they are left out.
+// YAML merge keys (<<: *base, or a list of them) are followed: keys given
+// in n win over merged ones, and earlier merged mappings over later ones.
 // On a non-mapping it reports the problem and returns ok false.
 func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) (fields, bool) {
+	return d.mappingSeen(n, path, allowed, map[*yaml.Node]bool{})
+}
+
+// mappingSeen is mapping; seen holds the mappings already merged, so each
+// is read once however often (or cyclically) anchors merge it.
+func (d *decoder) mappingSeen(n *yaml.Node, path string, allowed []string, seen map[*yaml.Node]bool) (fields, bool) {
 	n = resolve(n)
+	seen[n] = true
 	f := fields{node: n, path: path, pairs: map[string]entry{}}
 	if n == nil || n.Kind != yaml.MappingNode {
 		if n != nil {
@@ -101,10 +113,15 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) (fields, 
 		}
 		return f, false
 	}
+	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), n.Content[i+1]
 		if k == nil || k.Kind != yaml.ScalarNode {
 			d.errorf(n.Content[i], path, "keys must be plain names; got %s", kindName(n.Content[i]))
+			continue
+		}
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			merges = append(merges, v)
 			continue
 		}
 		if !slices.Contains(allowed, k.Value) {
@@ -120,6 +137,24 @@ func (d *decoder) mapping(n *yaml.Node, path string, allowed []string) (fields, 
 			continue
 		}
 		f.pairs[k.Value] = entry{key: k, val: v}
+	}
+	for _, m := range merges {
+		for _, src := range mergeSources(m) {
+			r := resolve(src)
+			if r == nil || r.Kind != yaml.MappingNode {
+				d.errorf(src, path, "<< merges a mapping (such as *base) or a list of them; got %s", kindName(src))
+				continue
+			}
+			if seen[r] {
+				continue
+			}
+			g, _ := d.mappingSeen(r, path, allowed, seen)
+			for k, e := range g.pairs {
+				if _, ok := f.pairs[k]; !ok {
+					f.pairs[k] = e
+				}
+			}
+		}
 	}
 	return f, true
 }
@@ -304,4 +339,13 @@ func (d *decoder) oneOf(n *yaml.Node, path string, allowed []string, dst *string
 	}
 	*dst = s
 	return true
+}
+
+// mergeSources returns what a merge key's value merges: one mapping or a
+// list of them.
+func mergeSources(v *yaml.Node) []*yaml.Node {
+	if r := resolve(v); r != nil && r.Kind == yaml.SequenceNode {
+		return r.Content
+	}
+	return []*yaml.Node{v}
 }

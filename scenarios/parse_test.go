@@ -73,6 +73,31 @@ func TestParseGood(t *testing.T) {
 			},
 		},
 		{
+			file: "merge.yaml",
+			want: &Workload{
+				Name:   "merge",
+				Target: func() Target { t := defaults; t.URL = "embedded"; return t }(),
+				Scenarios: []ScenarioSpec{
+					{
+						Name: "first", Executor: loadgen.ConstantWorkers, Workers: 2, Duration: 10 * time.Second, GracefulStop: 30 * time.Second,
+						Steps: []StepSpec{{Op: "user_create", Name: "user_create", Args: ops.Args{}}},
+					},
+					{
+						Name: "second", Executor: loadgen.ConstantWorkers, Workers: 3, Duration: 10 * time.Second, GracefulStop: 30 * time.Second,
+						Steps: []StepSpec{{Op: "user_create", Name: "user_create", Args: ops.Args{}}},
+					},
+					{
+						Name: "third", Executor: loadgen.ConstantWorkers, Workers: 9, Duration: 10 * time.Second, GracefulStop: 30 * time.Second,
+						Steps: []StepSpec{
+							{Op: "document_encrypt", Name: "document_encrypt", Args: ops.Args{"size": int64(1024)}},
+							{Op: "document_encrypt", Name: "big", Args: ops.Args{"size": int64(1 << 20)}},
+						},
+					},
+				},
+				Output: Output{Dir: "runs/{name}-{time}"},
+			},
+		},
+		{
 			file: "design.yaml",
 			vars: map[string]string{"IRONCORE_CONFIG": "cfg.json", "IRONCORE_IAK": "iak.pem"},
 			want: &Workload{

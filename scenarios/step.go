@@ -41,25 +41,16 @@ func (d *decoder) step(n *yaml.Node, path string, mix bool, cat *ops.Catalog) (S
 	}
 	// The op decides which other fields are allowed, so find it first.
 	var entry *ops.Entry
-	if m := resolve(n); m != nil && m.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			k, v := resolve(m.Content[i]), m.Content[i+1]
-			if k == nil || k.Value != "op" || isNull(v) {
-				continue
+	if v := findKey(n, "op", map[*yaml.Node]bool{}); !isNull(v) && d.str(v, join(path, "op"), &st.Op) {
+		e, ok := cat.Lookup(st.Op)
+		if !ok {
+			msg := fmt.Sprintf("unknown op %q", st.Op)
+			if s := suggest(st.Op, cat.Names()); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			if d.str(v, join(path, "op"), &st.Op) {
-				e, ok := cat.Lookup(st.Op)
-				if !ok {
-					msg := fmt.Sprintf("unknown op %q", st.Op)
-					if s := suggest(st.Op, cat.Names()); s != "" {
-						msg += fmt.Sprintf("; did you mean %q?", s)
-					}
-					d.errorf(v, join(path, "op"), "%s (known ops: %s)", msg, strings.Join(cat.Names(), ", "))
-				}
-				entry = e
-			}
-			break
+			d.errorf(v, join(path, "op"), "%s (known ops: %s)", msg, strings.Join(cat.Names(), ", "))
 		}
+		entry = e
 	}
 	allowed := base
 	if entry != nil {
@@ -69,13 +60,7 @@ func (d *decoder) step(n *yaml.Node, path string, mix bool, cat *ops.Catalog) (S
 	} else if st.Op != "" {
 		// An unknown op's fields cannot be checked; allow them rather
 		// than report each as unknown too.
-		if m := resolve(n); m != nil && m.Kind == yaml.MappingNode {
-			for i := 0; i < len(m.Content); i += 2 {
-				if k := resolve(m.Content[i]); k != nil && k.Kind == yaml.ScalarNode && !slices.Contains(allowed, k.Value) {
-					allowed = append(allowed, k.Value)
-				}
-			}
-		}
+		allowed = append(allowed, keys(n, map[*yaml.Node]bool{})...)
 	}
 	f, ok := d.mapping(n, path, allowed)
 	if !ok {
@@ -221,4 +206,53 @@ func (d *decoder) scalarOnly(n *yaml.Node, path, want string) bool {
 		return false
 	}
 	return true
+}
+
+// findKey returns the value of key in the mapping n, following merge keys
+// as mapping does, or nil.
+func findKey(n *yaml.Node, key string, seen map[*yaml.Node]bool) *yaml.Node {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode || seen[n] {
+		return nil
+	}
+	seen[n] = true
+	var merged *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := resolve(n.Content[i])
+		switch {
+		case k == nil || k.Kind != yaml.ScalarNode:
+		case k.Value == key:
+			return n.Content[i+1]
+		case k.Value == "<<" && k.Tag == "!!merge" && merged == nil:
+			for _, src := range mergeSources(n.Content[i+1]) {
+				if v := findKey(src, key, seen); v != nil {
+					merged = v
+					break
+				}
+			}
+		}
+	}
+	return merged
+}
+
+// keys returns the keys of the mapping n, merged ones included.
+func keys(n *yaml.Node, seen map[*yaml.Node]bool) []string {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode || seen[n] {
+		return nil
+	}
+	seen[n] = true
+	var out []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolve(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode {
+			if k.Value == "<<" && k.Tag == "!!merge" {
+				for _, src := range mergeSources(n.Content[i+1]) {
+					out = append(out, keys(src, seen)...)
+				}
+				continue
+			}
+			out = append(out, k.Value)
+		}
+	}
+	return out
 }
