@@ -190,7 +190,7 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 		}
 	case recHealth:
 		h := Health{Second: d.i(), CPUPercent: math.Float64frombits(d.u()),
-			SchedLatencyP99: time.Duration(d.i()) * time.Microsecond, StartLagP99: time.Duration(d.i()) * time.Microsecond,
+			SchedLatencyP99: time.Duration(d.i()), StartLagP99: time.Duration(d.i()),
 			Goroutines: int(min(d.u(), math.MaxInt32)), HeapBytes: d.u(), Saturated: d.u() != 0}
 		if !d.failed {
 			rb.r.health.add(h)

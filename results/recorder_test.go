@@ -176,7 +176,7 @@ func feed(r *Recorder) {
 	r.AddDropped("docs", 2)
 	r.AddLate("idle", 1)
 	for sec := int64(0); sec < 3; sec++ {
-		r.RecordHealth(Health{Second: sec, CPUPercent: float64(50 + 20*sec), SchedLatencyP99: time.Duration(sec) * ms,
+		r.RecordHealth(Health{Second: sec, CPUPercent: float64(50 + 20*sec), SchedLatencyP99: time.Duration(sec)*ms + 576*time.Nanosecond,
 			StartLagP99: 2 * time.Duration(sec) * ms, Saturated: sec == 2})
 	}
 }

@@ -30,7 +30,8 @@ import (
 //	I iteration  scenario id, start, latency, service (varints), failed (0/1)
 //	C counters   scenario id, late, dropped (totals so far)
 //	T health     second (varint), CPU % (float64 bits, uvarint), sched
-//	             latency p99, start lag p99, goroutines, heap bytes, saturated
+//	             latency p99 and start lag p99 (varint nanoseconds),
+//	             goroutines, heap bytes, saturated
 //	P second     second, scenario id, op id, count, errors, p50, p99 (latency)
 //	E end        end wall time, Unix nanoseconds (varint)
 //
@@ -109,8 +110,8 @@ func appendHealth(b []byte, h Health) []byte {
 	x := body[:0]
 	x = binary.AppendVarint(x, h.Second)
 	x = binary.AppendUvarint(x, math.Float64bits(h.CPUPercent))
-	x = binary.AppendVarint(x, h.SchedLatencyP99.Microseconds())
-	x = binary.AppendVarint(x, h.StartLagP99.Microseconds())
+	x = binary.AppendVarint(x, int64(h.SchedLatencyP99))
+	x = binary.AppendVarint(x, int64(h.StartLagP99))
 	x = binary.AppendUvarint(x, uint64(max(h.Goroutines, 0)))
 	x = binary.AppendUvarint(x, h.HeapBytes)
 	sat := uint64(0)
