@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the CLI in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	st := newState()
+	st.args = args
+	st.stdout = &out
+	st.stderr = &errb
+	st.getenv = func(string) (string, bool) { return "", false }
+	code = execute(st)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "loadgen ") {
+		t.Fatalf("version: code %d, out %q", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run"}, "takes a workload file"},
+		{[]string{"run", "x.yaml", "--rate", "fast"}, "--rate"},
+		{[]string{"run", "x.yaml", "--bogus"}, "unknown flag"},
+		{[]string{"nosuch"}, "unknown command"},
+		{[]string{"validate"}, "one or more workload files"},
+		{[]string{"run", "x.yaml", "-e", "NOEQUALS"}, "KEY=VALUE"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := runCLI(t, tt.args...)
+		if code != exitUsage || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: code %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}
+
+func TestValidateSampleConfigs(t *testing.T) {
+	files, _ := filepath.Glob("../../configs/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no sample workloads in configs/")
+	}
+	for _, f := range files {
+		code, out, errOut := runCLI(t, "validate", f)
+		if code != 0 {
+			t.Errorf("validate %s: code %d\n%s%s", f, code, out, errOut)
+		}
+	}
+}
+
+func TestValidateBadWorkload(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "bad.yaml", "name: x\ntarget: {url: embedded}\nscenarios:\n  - name: a\n    executor: constant-rate\n    rate: fast\n    duration: 1s\n    steps: [{op: http, url: /health}]\n")
+	code, _, errOut := runCLI(t, "validate", p)
+	if code != exitUsage || !strings.Contains(errOut, "bad.yaml:6") {
+		t.Fatalf("code %d, stderr %q; want 2 and bad.yaml:6", code, errOut)
+	}
+}
+
+const smallRun = `name: small
+target: {url: embedded, timeout: 5s}
+scenarios:
+  - name: health
+    executor: constant-rate
+    rate: 40/s
+    duration: 1s
+    max_workers: 10
+    steps: [{op: http, url: /health, expect_status: [200]}]
+thresholds:
+  http: ["error_rate < 1%"]
+`
+
+func TestRunEmbedded(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "small.yaml", smallRun)
+	out := filepath.Join(dir, "run")
+	code, stdout, errOut := runCLI(t, "run", p, "--out", out, "-q")
+	if code != 0 {
+		t.Fatalf("run: code %d\n%s\n%s", code, stdout, errOut)
+	}
+	for _, f := range []string{"summary.json", "report.txt", "workload.yaml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("run folder lacks %s: %v", f, err)
+		}
+	}
+	var sum struct {
+		Schema int `json:"schema"`
+		Ops    []struct {
+			Op     string `json:"op"`
+			Count  int64  `json:"count"`
+			Errors int64  `json:"errors"`
+		} `json:"ops"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Schema != 1 || len(sum.Ops) != 1 || sum.Ops[0].Count < 36 || sum.Ops[0].Count > 41 || sum.Ops[0].Errors != 0 {
+		t.Fatalf("summary = %+v; want one op with about 40 requests and no errors", sum)
+	}
+}
+
+func TestRunThresholdFails(t *testing.T) {
+	dir := t.TempDir()
+	body := strings.Replace(smallRun, `["error_rate < 1%"]`, `["p(99) < 1us"]`, 1)
+	p := writeFile(t, dir, "fail.yaml", body)
+	code, _, errOut := runCLI(t, "run", p, "--out", filepath.Join(dir, "run"), "-q")
+	if code != exitThresholds || !strings.Contains(errOut, "p(99) < 1us") {
+		t.Fatalf("code %d, stderr %q; want 99 naming the threshold", code, errOut)
+	}
+}
+
+func TestDryRun(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "small.yaml", smallRun)
+	code, out, errOut := runCLI(t, "run", p, "--dry-run")
+	if code != 0 || !strings.Contains(out, "health/http") || !strings.Contains(out, "40") {
+		t.Fatalf("dry run: code %d\n%s%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ironcorelabs/loadgen/results"
+	"github.com/ironcorelabs/loadgen/scenarios"
+)
+
+func newReportCommand(st *state) *cobra.Command {
+	var vars []string
+	cmd := &cobra.Command{
+		Use:   "report <run-folder>",
+		Short: "Rebuild a run folder's summary and reports from its sample stream",
+		Long: `Rebuild summary.json and report.txt of a run folder from its durable sample
+stream. This works on a run that was killed: everything flushed before the kill
+is kept, and a torn last record is skipped with a warning. Thresholds of the
+workload copied into the folder are evaluated again.`,
+		Example: `  # after a run was killed with SIGKILL
+  loadgen report runs/http-smoke-20261127T031608Z`,
+		Args: exactArgs(1, "a run folder"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := args[0]
+			sum, warnings, err := results.Rebuild(dir)
+			if err != nil {
+				return withCode(exitRunError, fmt.Errorf("report %s: %w", dir, err))
+			}
+			for _, w := range warnings {
+				fmt.Fprintf(st.stderr, "loadgen: warning: %s\n", w)
+			}
+			var failed []string
+			wf := filepath.Join(dir, "workload.yaml")
+			if _, err := os.Stat(wf); err == nil {
+				vm, err := parseVars(vars)
+				if err != nil {
+					return err
+				}
+				w, err := scenarios.Load(wf, scenarios.LoadOptions{Getenv: st.getenv, Vars: vm, AllowProduction: true})
+				if err != nil {
+					fmt.Fprintf(st.stderr, "loadgen: warning: thresholds not evaluated: %v\n", err)
+				} else {
+					failed = evaluate(sum, w)
+				}
+			}
+			if err := sum.WriteFiles(dir); err != nil {
+				return withCode(exitRunError, err)
+			}
+			if err := sum.Text(cmd.OutOrStdout()); err != nil {
+				return withCode(exitRunError, err)
+			}
+			if len(failed) > 0 {
+				return &exitError{code: exitThresholds, err: fmt.Errorf("%d threshold(s) failed", len(failed))}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&vars, "env", "e", nil, "set a ${VAR} of the workload, KEY=VALUE (repeatable)")
+	return cmd
+}

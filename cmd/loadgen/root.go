@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// state is what the commands take from the process, injected so tests can
+// run the CLI end to end.
+type state struct {
+	args    []string
+	stdout  io.Writer
+	stderr  io.Writer
+	getenv  func(string) (string, bool)
+	signals func() (<-chan os.Signal, func()) // subscribe to SIGINT/SIGTERM
+}
+
+func newState() *state {
+	return &state{
+		args:   os.Args[1:],
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.LookupEnv,
+		signals: func() (<-chan os.Signal, func()) {
+			ch := make(chan os.Signal, 2)
+			signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+			return ch, func() { signal.Stop(ch) }
+		},
+	}
+}
+
+func newRootCommand(st *state) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "loadgen",
+		Short: "Load generator for the IronCore privacy platform",
+		Long: `loadgen runs YAML workloads against an IronCore service, or against its own
+reference service built in, and reports per operation and per phase (client
+crypto, HTTP, retries) where the time goes.
+
+Latency is measured from each iteration's intended start, so a stalled target
+shows in the figures instead of hiding behind fewer requests.`,
+		Example: `  # run a workload against the built-in reference service
+  loadgen run configs/http-smoke.yaml
+
+  # check workload files without running them
+  loadgen validate configs/*.yaml
+
+  # rebuild the reports of a run folder, also of a killed run
+  loadgen report runs/http-smoke-20261127T031608Z`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       versionString(),
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetOut(st.stdout)
+	root.SetErr(st.stderr)
+	root.SetArgs(st.args)
+	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitCodesHelp + "\n")
+	root.AddCommand(
+		newRunCommand(st),
+		newValidateCommand(st),
+		newReportCommand(st),
+		newServeCommand(st),
+		newVersionCommand(st),
+	)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	return root
+}
+
+// execute runs the CLI and maps errors to exit codes in one place.
+func execute(st *state) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(st.stderr, "loadgen: internal error: %v\n", r)
+			code = exitRunError
+		}
+	}()
+	root := newRootCommand(st)
+	err := root.ExecuteContext(context.Background())
+	if err == nil {
+		return exitOK
+	}
+	code = exitCode(err)
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return code
+	}
+	if code == exitRunError && isUsageError(err) {
+		code = exitUsage
+	}
+	fmt.Fprintf(st.stderr, "loadgen: %v\n", err)
+	return code
+}
+
+// isUsageError tells cobra's own argument errors apart from run errors.
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "accepts ", "requires at least", "unknown shorthand", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ironcorelabs/loadgen/service"
+)
+
+func newServeCommand(st *state) *cobra.Command {
+	var addr string
+	var seed int64
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the reference IronCore service alone",
+		Long: `Run the built-in reference service on its own, for several loadgen processes or
+other clients to share. It listens on loopback by default; faults can be changed
+while it runs with PUT /admin/faults (loopback clients only).`,
+		Example: `  # serve on a fixed port
+  loadgen serve --addr 127.0.0.1:8080`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", addr)}
+			}
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				fmt.Fprintf(st.stderr, "loadgen: warning: serving on %s, not loopback\n", addr)
+			}
+			svc, err := service.New(service.Config{Seed: seed})
+			if err != nil {
+				return withCode(exitRunError, err)
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			base, err := svc.Start(ctx, addr)
+			if err != nil {
+				return withCode(exitRunError, fmt.Errorf("serve: %w", err))
+			}
+			defer svc.Close()
+			fmt.Fprintf(cmd.OutOrStdout(), "loadgen: reference service at %s (Ctrl+C to stop)\n", base)
+			sigs, unsubscribe := st.signals()
+			defer unsubscribe()
+			select {
+			case <-sigs:
+			case <-ctx.Done():
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the fault layer's randomness")
+	return cmd
+}

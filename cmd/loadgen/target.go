@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/ironcorelabs/loadgen/scenarios"
+	"github.com/ironcorelabs/loadgen/service"
+)
+
+// target is where a run sends its load: the embedded reference service, or
+// a named URL.
+type target struct {
+	url      *url.URL
+	describe string // for logs and summary.json; never holds secrets
+	svc      *service.Server
+}
+
+func (t *target) close() {
+	if t.svc != nil {
+		t.svc.Close()
+	}
+}
+
+// startTarget starts the embedded reference service when the workload asks
+// for it, or checks the named URL. Faults apply only to the embedded
+// service.
+func startTarget(ctx context.Context, w *scenarios.Workload, seed int64) (*target, error) {
+	if w.Target.URL != "embedded" {
+		if len(w.Target.Faults) > 0 {
+			return nil, fmt.Errorf("%s: target.faults work only with target.url: embedded (or on a `loadgen serve` through its admin endpoint)", w.File)
+		}
+		u, err := url.Parse(w.Target.URL)
+		if err != nil {
+			return nil, fmt.Errorf("target.url: %w", err)
+		}
+		return &target{url: u, describe: u.Redacted()}, nil
+	}
+	svc, err := service.New(service.Config{Faults: serviceFaults(w.Target.Faults), Seed: seed})
+	if err != nil {
+		return nil, fmt.Errorf("%s: target.faults: %w", w.File, err)
+	}
+	base, err := svc.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the embedded service: %w", err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("embedded service URL: %w", err)
+	}
+	return &target{url: u, describe: "embedded " + base, svc: svc}, nil
+}
+
+// serviceFaults converts the workload's faults to the service's own type.
+func serviceFaults(in []scenarios.Fault) []service.Fault {
+	out := make([]service.Fault, 0, len(in))
+	for _, f := range in {
+		sf := service.Fault{
+			Route:      f.Route,
+			ErrorRate:  f.ErrorRate,
+			Status:     f.Status,
+			RetryAfter: f.RetryAfter,
+			Reset:      f.Reset,
+			Stall:      f.Stall,
+			StallAfter: f.StallAfter,
+		}
+		if l := f.Latency; l != nil {
+			sf.Latency = &service.Latency{Dist: l.Dist, Fixed: l.Fixed, Min: l.Min, Max: l.Max,
+				Mean: l.Mean, StdDev: l.StdDev, Median: l.Median, P99: l.P99}
+		}
+		out = append(out, sf)
+	}
+	return out
+}
