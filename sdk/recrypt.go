@@ -91,26 +91,9 @@ func (recryptImpl) Decrypt(v *transformedValue, priv []byte) ([]byte, error) {
 	if err := v.check(); err != nil {
 		return nil, err
 	}
-	var ev recrypt.EncryptedValue
-	var err error
-	if ev.EphemeralPublicKey, err = fromPub(v.EphemeralPublicKey); err != nil {
+	ev, err := v.recrypt()
+	if err != nil {
 		return nil, err
-	}
-	copy(ev.EncryptedMessage[:], v.EncryptedMessage)
-	copy(ev.AuthHash[:], v.AuthHash)
-	copy(ev.PublicSigningKey[:], v.PublicSigningKey)
-	copy(ev.Signature[:], v.Signature)
-	for _, b := range v.TransformBlocks {
-		var tb recrypt.TransformBlock
-		if tb.PublicKey, err = fromPub(b.PublicKey); err != nil {
-			return nil, err
-		}
-		if tb.RandomTransformPublicKey, err = fromPub(b.RandomTransformPublicKey); err != nil {
-			return nil, err
-		}
-		copy(tb.EncryptedTempKey[:], b.EncryptedTempKey)
-		copy(tb.RandomTransformEncryptedTempKey[:], b.RandomTransformEncryptedTempKey)
-		ev.TransformBlocks = append(ev.TransformBlocks, tb)
 	}
 	sk, err := recrypt.NewPrivateKey(priv)
 	if err != nil {
@@ -122,6 +105,33 @@ func (recryptImpl) Decrypt(v *transformedValue, priv []byte) ([]byte, error) {
 	}
 	b := pt.Bytes()
 	return b[:], nil
+}
+
+// recrypt converts a wire value to recrypt's form. Byte fields must have
+// their recrypt sizes (check does that).
+func (v *transformedValue) recrypt() (recrypt.EncryptedValue, error) {
+	var ev recrypt.EncryptedValue
+	var err error
+	if ev.EphemeralPublicKey, err = fromPub(v.EphemeralPublicKey); err != nil {
+		return ev, err
+	}
+	copy(ev.EncryptedMessage[:], v.EncryptedMessage)
+	copy(ev.AuthHash[:], v.AuthHash)
+	copy(ev.PublicSigningKey[:], v.PublicSigningKey)
+	copy(ev.Signature[:], v.Signature)
+	for _, b := range v.TransformBlocks {
+		var tb recrypt.TransformBlock
+		if tb.PublicKey, err = fromPub(b.PublicKey); err != nil {
+			return ev, err
+		}
+		if tb.RandomTransformPublicKey, err = fromPub(b.RandomTransformPublicKey); err != nil {
+			return ev, err
+		}
+		copy(tb.EncryptedTempKey[:], b.EncryptedTempKey)
+		copy(tb.RandomTransformEncryptedTempKey[:], b.RandomTransformEncryptedTempKey)
+		ev.TransformBlocks = append(ev.TransformBlocks, tb)
+	}
+	return ev, nil
 }
 
 func (recryptImpl) GenerateTransformKey(rnd io.Reader, from []byte, to PublicKey, sk ed25519.PrivateKey) (transformKey, error) {
