@@ -41,7 +41,7 @@ func (c *testClock) Set(t time.Time) {
 
 // env is a running service with a client for it.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	s     *Server
 	base  string
 	clock *testClock
@@ -50,7 +50,7 @@ type env struct {
 }
 
 // newEnv starts a service on 127.0.0.1:0 with a test clock.
-func newEnv(t *testing.T, cfg Config) *env {
+func newEnv(t testing.TB, cfg Config) *env {
 	t.Helper()
 	clock := &testClock{now: time.Now()}
 	if cfg.Now == nil {
@@ -73,7 +73,7 @@ func (e *env) validClaims(sub string) claims {
 }
 
 // jwt signs c with key as an ES256 compact JWS.
-func signJWT(t *testing.T, key *ecdsa.PrivateKey, c claims) string {
+func signJWT(t testing.TB, key *ecdsa.PrivateKey, c claims) string {
 	t.Helper()
 	hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"typ":"JWT","alg":"ES256"}`))
 	body, err := json.Marshal(c)
@@ -137,7 +137,7 @@ type tuser struct {
 	deviceID uint64
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -261,7 +261,7 @@ func evJSONFrom(ev recrypt.EncryptedValue) encryptedOnceJSON {
 }
 
 // evFromJSON decodes a transformed value from the wire.
-func evFromJSON(t *testing.T, tj *transformedJSON) recrypt.EncryptedValue {
+func evFromJSON(t testing.TB, tj *transformedJSON) recrypt.EncryptedValue {
 	t.Helper()
 	pk := func(p *publicKeyJSON) recrypt.PublicKey {
 		k, err := recrypt.NewPublicKey(p.X, p.Y)
@@ -419,7 +419,7 @@ func (e *env) groupSignature(g *tgroup) []byte {
 }
 
 // errorBody decodes the spec's error array and fails unless it has one entry or more.
-func errorBody(t *testing.T, b []byte) []apiError {
+func errorBody(t testing.TB, b []byte) []apiError {
 	t.Helper()
 	var errs []apiError
 	if err := json.Unmarshal(b, &errs); err != nil || len(errs) == 0 {
@@ -429,7 +429,7 @@ func errorBody(t *testing.T, b []byte) []apiError {
 }
 
 // recryptDecrypt decrypts a transformed value with u's device key.
-func recryptDecrypt(t *testing.T, tj *transformedJSON, u *tuser) (recrypt.Plaintext, error) {
+func recryptDecrypt(t testing.TB, tj *transformedJSON, u *tuser) (recrypt.Plaintext, error) {
 	t.Helper()
 	return recrypt.Decrypt(evFromJSON(t, tj), u.devSK)
 }

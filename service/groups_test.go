@@ -29,7 +29,9 @@ func TestGroupEndpoints(t *testing.T) {
 		{"exists", e.groupBody(admin, g), 409, "already exists"},
 		{"no admins", body(func(m map[string]any) { m["admins"] = []any{} }), 400, "at least one admin"},
 		{"owner not an admin", body(func(m map[string]any) { m["owner"] = "max" }), 400, "not one of the admins"},
-		{"bad group key", body(func(m map[string]any) { m["groupPublicKey"] = map[string]any{"x": make([]byte, 32), "y": make([]byte, 31)} }), 400, "groupPublicKey"},
+		{"bad group key", body(func(m map[string]any) {
+			m["groupPublicKey"] = map[string]any{"x": make([]byte, 32), "y": make([]byte, 31)}
+		}), 400, "groupPublicKey"},
 		{"escrow signature forged", body(func(m map[string]any) {
 			m["admins"].([]any)[0].(map[string]any)["signature"] = make([]byte, 64)
 		}), 400, "signature does not verify"},

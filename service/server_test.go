@@ -15,7 +15,7 @@ import (
 )
 
 // startServer starts a Server on 127.0.0.1:0 and closes it when the test ends.
-func startServer(t *testing.T, cfg Config) (*Server, string) {
+func startServer(t testing.TB, cfg Config) (*Server, string) {
 	t.Helper()
 	s, err := New(cfg)
 	if err != nil {

@@ -101,8 +101,12 @@ func TestDeviceAddRefusals(t *testing.T) {
 			jwt := e.jwt("nobody")
 			return e.withJWT(jwt, "POST", "users/devices", e.deviceAddBody(u, jwt, now))
 		}, 404, "does not exist"},
-		{"malformed", func() (int, []byte) { return e.withJWT(e.jwt("hal"), "POST", "users/devices", []byte(`{"timestamp":"x"`)) }, 400, "malformed"},
-		{"no device", func() (int, []byte) { return e.withJWT(e.jwt("hal"), "POST", "users/devices", []byte(`{"timestamp":1}`)) }, 400, "required"},
+		{"malformed", func() (int, []byte) {
+			return e.withJWT(e.jwt("hal"), "POST", "users/devices", []byte(`{"timestamp":"x"`))
+		}, 400, "malformed"},
+		{"no device", func() (int, []byte) {
+			return e.withJWT(e.jwt("hal"), "POST", "users/devices", []byte(`{"timestamp":1}`))
+		}, 400, "required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
