@@ -13,4 +13,14 @@
 //     number is per second (200 = 200/s);
 //   - sizes are bytes: 512, 4KB (4000), 4KiB (4096), 1MiB;
 //   - probabilities are a fraction 0..1 or a percentage: 0.02 or 2%.
+//
+// ${VAR} and ${VAR:-default} expand in values, never in keys; -e vars
+// (LoadOptions.Vars) win over the environment, $${ writes a literal ${, and
+// an unset variable without a default is an error. Inside flow collections
+// ({...} or [...]) YAML itself needs such values quoted: {config:
+// "${IRONCORE_CONFIG}"}. YAML anchors and merge keys (<<: *base) may share
+// settings between scenarios or steps.
+//
+// Workload.Marshal writes a workload back in canonical form (defaults
+// spelled out, variables expanded), which Parse reads back unchanged.
 package scenarios

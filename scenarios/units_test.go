@@ -29,9 +29,9 @@ func TestParseRate(t *testing.T) {
 		{"", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseRate(tt.in)
+		got, err := ParseRate(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("parseRate(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+			t.Errorf("ParseRate(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
 }
