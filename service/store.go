@@ -235,3 +235,14 @@ func (st *store) deviceBySigningKey(pub []byte) (*device, bool) {
 	}
 	return st.devices.get([signingKeySize]byte(pub))
 }
+
+// Stats counts what a Server's store holds.
+type Stats struct {
+	Users, Devices, Groups, Documents int64
+}
+
+// Stats returns how many users, devices, groups and documents the store holds now.
+func (s *Server) Stats() Stats {
+	st := s.store
+	return Stats{Users: st.nUsers.Load(), Devices: st.nDevices.Load(), Groups: st.nGroups.Load(), Documents: st.nDocs.Load()}
+}
