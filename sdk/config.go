@@ -70,9 +70,10 @@ type Config struct {
 	// DisableHTTP2 keeps every connection on HTTP/1.1. Otherwise HTTP/2 is
 	// used when the server offers it over TLS.
 	DisableHTTP2 bool
-	// ProxyFromEnvironment routes requests through HTTP_PROXY, HTTPS_PROXY
-	// and NO_PROXY as net/http reads them.
-	ProxyFromEnvironment bool
+	// NoProxy ignores HTTP_PROXY, HTTPS_PROXY and NO_PROXY. By default
+	// requests go through the proxies the environment names, as with
+	// net/http and ironoxide's reqwest (loopback addresses never do).
+	NoProxy bool
 
 	// Connections is the connection model; empty means PerIdentity.
 	Connections Connections
@@ -174,7 +175,7 @@ func (c *Config) newHTTPClient(tc *tls.Config) *http.Client {
 	}
 	tr.Protocols.SetHTTP1(true)
 	tr.Protocols.SetHTTP2(!c.DisableHTTP2)
-	if c.ProxyFromEnvironment {
+	if !c.NoProxy {
 		tr.Proxy = http.ProxyFromEnvironment
 	}
 	return &http.Client{Transport: tr, Timeout: c.Timeout}

@@ -27,7 +27,9 @@ type retryKey struct{}
 type statusKey struct{}
 
 // WithPhaseHook returns a context whose operations report their phases to f.
-// Names are "crypto:<step>" for client-side cryptography, "http:<call>" for
+// Names are "crypto:<step>" for client-side cryptography (including
+// "crypto:request_sig", the two Ed25519 signatures of a device-signed
+// request before its first attempt), "http:<call>" for
 // an HTTP call from the first request to the last byte of the final response
 // (retries included), and "http:<call>/<part>" for the parts of each attempt:
 // dns, connect, tls, wait (request written to first response byte), read

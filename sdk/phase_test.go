@@ -100,3 +100,42 @@ func TestGenerateDevicePhases(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentEncryptPhases checks the phases of a device-signed operation
+// whose key lookups run at the same time as the AES encryption.
+func TestDocumentEncryptPhases(t *testing.T) {
+	t.Parallel()
+	srv, done := goldenServer(t, "document_encrypt")
+	defer done()
+	c := goldenClient(t, srv.URL, "golden/document_encrypt")
+	s, err := c.Initialize(context.Background(), goldenDevice())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var log phaseLog
+	ctx := WithPhaseHook(context.Background(), log.hook)
+	var statuses []int
+	var smu sync.Mutex
+	ctx = WithStatusHook(ctx, func(call string, st int) { smu.Lock(); statuses = append(statuses, st); smu.Unlock() })
+	if _, err := s.DocumentEncrypt(ctx, []byte("golden plaintext: hello, IronCore"),
+		EncryptOptions{Name: "golden doc", Users: []string{goldenBob}, Groups: []string{"group-2"}}); err != nil {
+		t.Fatal(err)
+	}
+	var top []string
+	for _, n := range log.names() {
+		if !strings.Contains(n, "/") {
+			top = append(top, n)
+		}
+	}
+	slices.Sort(top)
+	want := []string{"crypto:aes", "crypto:dek", "crypto:encrypt", "crypto:request_sig", "crypto:request_sig", "crypto:request_sig",
+		"http:document_create", "http:group_key_list", "http:user_key_list"}
+	if !slices.Equal(top, want) {
+		t.Errorf("phases\n got %v\nwant %v", top, want)
+	}
+	slices.Sort(statuses)
+	if !slices.Equal(statuses, []int{200, 200, 201}) {
+		t.Errorf("statuses %v", statuses)
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -72,9 +71,15 @@ func (t *transport) do(ctx context.Context, hc *http.Client, c *call) ([]byte, e
 	}
 	req.URL = u
 	req.Header = http.Header{"content-type": {"application/json"}}
-	c.auth.authorize(req.Header, c.method, sigPath, c.body, t.cfg.now())
-
 	hook := phaseHook(ctx)
+	if _, device := c.auth.(deviceAuth); device && hook != nil {
+		s := time.Now()
+		c.auth.authorize(req.Header, c.method, sigPath, c.body, t.cfg.now())
+		hook("crypto:request_sig", s, time.Now())
+	} else {
+		c.auth.authorize(req.Header, c.method, sigPath, c.body, t.cfg.now())
+	}
+
 	var at *attemptTrace
 	if hook != nil {
 		at = newAttemptTrace(hook, c.name)
@@ -82,7 +87,7 @@ func (t *transport) do(ctx context.Context, hc *http.Client, c *call) ([]byte, e
 	}
 	rh := retryHook(ctx)
 
-	var mu sync.Mutex // Backoff and PrepareRetry run on this goroutine; the mutex is for -race clarity only
+	// Backoff and PrepareRetry run on this goroutine, inside rc.Do.
 	var waitStart time.Time
 	retries := 0
 	rc := &retryablehttp.Client{
@@ -99,27 +104,20 @@ func (t *transport) do(ctx context.Context, hc *http.Client, c *call) ([]byte, e
 			if at != nil {
 				at.reset(now)
 			}
-			mu.Lock()
 			waitStart = now
 			retries++
-			r := retries
-			mu.Unlock()
 			if rh != nil {
 				st := 0
 				if resp != nil {
 					st = resp.StatusCode
 				}
-				rh(c.name, r, st, w)
+				rh(c.name, retries, st, w)
 			}
 			return w
 		},
 		PrepareRetry: func(r *http.Request) error {
-			now := time.Now()
-			mu.Lock()
-			ws := waitStart
-			mu.Unlock()
 			if hook != nil {
-				hook("http:"+c.name+"/retry_wait", ws, now)
+				hook("http:"+c.name+"/retry_wait", waitStart, time.Now())
 			}
 			r.Header = r.Header.Clone()
 			c.auth.authorize(r.Header, c.method, sigPath, c.body, t.cfg.now())
