@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"encoding/pem"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -143,4 +144,33 @@ func TestCAFileAndTLS(t *testing.T) {
 
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestHTTP2Switch(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(r.Proto))
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	for _, tt := range []struct {
+		off  bool
+		want string
+	}{{false, "HTTP/2.0"}, {true, "HTTP/1.1"}} {
+		cfg := Config{BaseURL: srv.URL + "/api/1/", InsecureSkipVerify: true, DisableHTTP2: tt.off}
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.t.cfg.newHTTPClient(c.tls).Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != tt.want {
+			t.Errorf("DisableHTTP2=%v: server saw %s, want %s", tt.off, b, tt.want)
+		}
+	}
 }
