@@ -90,6 +90,7 @@ func setupBench(b *testing.B) *benchFixture {
 	svc.record["DELETE /api/1/users/alice/devices/7"] = []byte(`{"id":7}`)
 	svc.record["GET /api/1/documents"] = []byte(`{"result":[{"id":"bench-doc","name":null,"association":{"type":"owner"},"created":"2020-06-11T18:55:40Z","updated":"2020-06-11T18:55:40Z"}]}`)
 	svc.record["GET /api/1/groups"] = []byte(`{"result":[]}`)
+	svc.record["DELETE /api/1/groups/bench-group"] = []byte(`{"id":"bench-group"}`)
 	svc.record["POST /api/1/groups/bench-group/admins"] = []byte(`{"succeededIds":[{"userId":"bob"}],"failedIds":[]}`)
 	svc.record["DELETE /api/1/documents/bench-doc/access"] = []byte(`{"succeededIds":[{"userOrGroup":{"type":"user","id":"bob"}}],"failedIds":[]}`)
 	rp := &replay{bodies: svc.record}
@@ -141,6 +142,7 @@ func BenchmarkOps(b *testing.B) {
 		}},
 		{"group_get", func() error { _, err := f.alice.GroupGet(ctx, f.groupID); return err }},
 		{"group_list", func() error { _, err := f.alice.GroupList(ctx); return err }},
+		{"group_delete", func() error { _, err := f.alice.GroupDelete(ctx, f.groupID); return err }},
 		{"group_add_members", func() error {
 			_, err := f.alice.GroupAddMembers(ctx, f.groupID, []string{"bob"})
 			return err

@@ -23,6 +23,7 @@ type ServiceError struct {
 	Errors  []ServerMessage
 }
 
+// Error describes the failed call, its status and the service's messages.
 func (e *ServiceError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sdk: %s: HTTP %d", e.Call, e.Status)
@@ -73,6 +74,7 @@ type AuthError struct {
 	Err error
 }
 
+// Error describes the failure without any key or token.
 func (e *AuthError) Error() string { return "sdk: " + e.Op + ": auth: " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
@@ -92,6 +94,7 @@ type CryptoError struct {
 	Err error
 }
 
+// Error names the step that failed.
 func (e *CryptoError) Error() string { return "sdk: crypto: " + e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
@@ -112,6 +115,7 @@ type ProtocolError struct {
 	Err    error
 }
 
+// Error describes the unusable response.
 func (e *ProtocolError) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("sdk: %s: protocol (HTTP %d): %v", e.Call, e.Status, e.Err)

@@ -275,6 +275,12 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("GroupGet = %+v, %v", g, err)
 			}
 		}},
+		{"group_delete", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			id, err := s().GroupDelete(ctx, goldenGroup)
+			if err != nil || id != goldenGroup {
+				t.Fatalf("GroupDelete = %q, %v", id, err)
+			}
+		}},
 		{"group_list", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
 			gs, err := s().GroupList(ctx)
 			if err != nil || len(gs) != 2 || gs[1].IsAdmin() || gs[1].Name != "" {

@@ -371,3 +371,25 @@ func (s *SDK) groupAdd(ctx context.Context, groupID string, userIDs []string, ad
 	}
 	return res, nil
 }
+
+// GroupDelete deletes a group the caller administers (DELETE groups/{id},
+// body null) and returns its ID. Phase: http:group_delete.
+func (s *SDK) GroupDelete(ctx context.Context, groupID string) (string, error) {
+	ctx, cancel := s.c.opContext(ctx)
+	defer cancel()
+	id, err := validateID("group", groupID)
+	if err != nil {
+		return "", err
+	}
+	data, err := s.do(ctx, "group_delete", http.MethodDelete, "groups/"+iclEncode(id), "", []byte("null"))
+	if err != nil {
+		return "", err
+	}
+	var r struct {
+		ID string `json:"id"`
+	}
+	if err := decode("group_delete", data, &r); err != nil {
+		return "", err
+	}
+	return r.ID, nil
+}

@@ -42,6 +42,7 @@ func WithRetryPolicy(ctx context.Context, p RetryPolicy) context.Context {
 // gives up.
 type noCloseIdle struct{ rt http.RoundTripper }
 
+// RoundTrip sends r through the wrapped transport.
 func (n noCloseIdle) RoundTrip(r *http.Request) (*http.Response, error) { return n.rt.RoundTrip(r) }
 
 // do sends c through hc and returns the body of a successful response.

@@ -330,6 +330,11 @@ def main():
     g.exchange("GET", "groups/" + icl(GROUP), "", None, 200, group_json(GROUP, GROUP_PUB, "golden group", group_enc))
     g.write()
 
+    g = Golden("group_delete", "SDK.GroupDelete: DELETE with the 4-byte body null")
+    init(g)
+    g.exchange("DELETE", "groups/" + icl(GROUP), "", b"null", 200, {"id": GROUP})
+    g.write()
+
     g = Golden("group_list", "SDK.GroupList")
     init(g)
     g.exchange("GET", "groups", "", None, 200, {"result": [group_json(GROUP, GROUP_PUB, "golden group"),
