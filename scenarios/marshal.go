@@ -54,6 +54,16 @@ func (w *Workload) Marshal() ([]byte, error) {
 				byKey[t.Key] = list
 				add(th, t.Key, list)
 			}
+			if t.AbortOnFail {
+				long := mapNode()
+				add(long, "threshold", str(t.Expr))
+				add(long, "abort_on_fail", boolean(true))
+				if t.AbortDelay > 0 {
+					add(long, "delay_abort_eval", str(t.AbortDelay.String()))
+				}
+				list.Content = append(list.Content, long)
+				continue
+			}
 			list.Content = append(list.Content, str(t.Expr))
 		}
 		add(top, "thresholds", th)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -56,16 +57,36 @@ func (d *decoder) thresholds(n *yaml.Node, w *Workload, checkKeys bool) {
 				d.errorf(en, p, `want an expression such as "p(99) < 500ms"`)
 				continue
 			}
-			if !d.scalarOnly(en, p, `an expression such as "p(99) < 500ms"`) || !d.str(en, p, &expr) {
+			spec := ThresholdSpec{Key: key}
+			exprNode := en
+			if r := resolve(en); r != nil && r.Kind == yaml.MappingNode {
+				// The long form: {threshold: EXPR, abort_on_fail: true, delay_abort_eval: 10s}.
+				f, ok := d.mapping(r, p, []string{"threshold", "abort_on_fail", "delay_abort_eval"})
+				if !ok {
+					continue
+				}
+				exprNode = f.get("threshold")
+				if exprNode == nil {
+					d.errorf(r, f.at("threshold"), `required; want an expression such as "p(99) < 500ms"`)
+					continue
+				}
+				d.boolean(f.get("abort_on_fail"), f.at("abort_on_fail"), &spec.AbortOnFail)
+				if d.duration(f.get("delay_abort_eval"), f.at("delay_abort_eval"), &spec.AbortDelay) && !spec.AbortOnFail {
+					d.errorf(f.get("delay_abort_eval"), f.at("delay_abort_eval"), "set without abort_on_fail: true; it delays the checks that abort a run")
+				}
+				p = f.at("threshold")
+			}
+			if !d.scalarOnly(exprNode, p, `an expression such as "p(99) < 500ms", or {threshold: EXPR, abort_on_fail: true}`) || !d.str(exprNode, p, &expr) {
 				continue
 			}
 			th, err := results.ParseThreshold(expr)
 			if err != nil {
-				d.errorf(en, p, "%s", strings.TrimPrefix(err.Error(), "results: threshold "))
+				d.errorf(exprNode, p, "%s", strings.TrimPrefix(err.Error(), "results: threshold "))
 				continue
 			}
-			r := resolve(en)
-			w.Thresholds = append(w.Thresholds, ThresholdSpec{Key: key, Expr: expr, T: th, Line: r.Line, Col: r.Column})
+			r := resolve(exprNode)
+			spec.Expr, spec.T, spec.Line, spec.Col = expr, th, r.Line, r.Column
+			w.Thresholds = append(w.Thresholds, spec)
 		}
 	}
 }
@@ -131,4 +152,23 @@ func (w *Workload) Rules() []results.Rule {
 		out = append(out, results.Rule{Key: t.Key, Expr: t.Expr, T: t.T})
 	}
 	return out
+}
+
+// AbortRules returns the thresholds that abort a run while it runs
+// (abort_on_fail), each with the delay before it is first checked.
+func (w *Workload) AbortRules() []AbortRule {
+	var out []AbortRule
+	for _, t := range w.Thresholds {
+		if t.AbortOnFail {
+			out = append(out, AbortRule{Rule: results.Rule{Key: t.Key, Expr: t.Expr, T: t.T}, Delay: t.AbortDelay})
+		}
+	}
+	return out
+}
+
+// AbortRule is a threshold checked while the run goes on; a failure after
+// Delay from the start stops the run.
+type AbortRule struct {
+	results.Rule
+	Delay time.Duration
 }

@@ -190,6 +190,11 @@ type ThresholdSpec struct {
 	Key, Expr string
 	T         results.Threshold
 	Line, Col int
+	// AbortOnFail stops the run as soon as the threshold fails while it
+	// runs (checked once a second, first after AbortDelay), to protect a
+	// shared target such as staging.
+	AbortOnFail bool
+	AbortDelay  time.Duration
 }
 
 // Defaults of the fields that have one.
