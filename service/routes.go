@@ -42,7 +42,8 @@ func (s *Server) routes() {
 	s.handle("PUT", "/documents/{documentID}", dev(s.serveDocumentUpdate))             // #25
 	s.handle("POST", "/documents/{documentID}/access", dev(s.serveDocumentGrant))      // #26
 	s.handle("DELETE", "/documents/{documentID}/access", dev(s.serveDocumentRevoke))   // #27
-	s.handle("GET", "/policies", dev(s.servePolicy))                                   // #28
+	s.handle("GET", "/policies", dev(s.servePolicy))
+	s.handle("POST", "/edeks/transform", dev(s.serveEdeksTransform)) // #28
 }
 
 // serveHealth answers 200 {"status":"ok"}.
