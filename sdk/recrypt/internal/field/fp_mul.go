@@ -15,11 +15,18 @@ func madd(a, b, c, d uint64) (hi, lo uint64) {
 
 // Mul sets z = x·y and returns z.
 //
-// It is the coarsely integrated operand scanning (CIOS) Montgomery
+// On amd64 with BMI2 and ADX it runs in assembly (fp_amd64.s); elsewhere,
+// and with the purego build tag, in Go. Both are the coarsely integrated operand scanning (CIOS) Montgomery
 // multiplication, unrolled for four limbs. p > 2²⁵⁵, so the intermediate
 // needs a fifth word and the final result a conditional subtraction.
 func (z *Element) Mul(x, y *Element) *Element {
 	countMul()
+	mul(z, x, y)
+	return z
+}
+
+// mulGeneric is Mul in portable Go.
+func mulGeneric(z, x, y *Element) {
 	var t0, t1, t2, t3, t4, c, m, hi uint64
 	x0, x1, x2, x3 := x.l[0], x.l[1], x.l[2], x.l[3]
 
@@ -68,7 +75,6 @@ func (z *Element) Mul(x, y *Element) *Element {
 	z.l[1] = (t1 & mask) | (s1 &^ mask)
 	z.l[2] = (t2 & mask) | (s2 &^ mask)
 	z.l[3] = (t3 & mask) | (s3 &^ mask)
-	return z
 }
 
 // Square sets z = x² and returns z.

@@ -177,3 +177,36 @@ func BenchmarkMul(b *testing.B) {
 		x.Mul(x, y)
 	}
 }
+
+// TestMulGenericMatches compares the portable multiplication with Mul (the
+// assembly on amd64).
+func TestMulGenericMatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for i := 0; i < 5000; i++ {
+		x, y := mustElement(t, randBytes(rng, 32)), mustElement(t, randBytes(rng, 32))
+		var a, b Element
+		a.Mul(x, y)
+		mulGeneric(&b, x, y)
+		if a.Equal(&b) != 1 {
+			t.Fatalf("Mul and mulGeneric differ for %x, %x", x.Bytes(), y.Bytes())
+		}
+	}
+}
+
+func BenchmarkMulGeneric(b *testing.B) {
+	x := new(Element).SetUint64(123456789)
+	y := new(Element).SetUint64(987654321)
+	b.ReportAllocs()
+	for b.Loop() {
+		mulGeneric(x, x, y)
+	}
+}
+
+func BenchmarkAdd(b *testing.B) {
+	x := new(Element).SetUint64(123456789)
+	y := new(Element).SetUint64(987654321)
+	b.ReportAllocs()
+	for b.Loop() {
+		x.Add(x, y)
+	}
+}
