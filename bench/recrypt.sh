@@ -79,7 +79,7 @@ GO
 (
 	cd "$tmp/peer"
 	go mod init peer >/dev/null 2>&1
-	go get github.com/consensys/gnark-crypto@v0.19.2 golang.org/x/crypto@v0.59.0 >&2
+	go get github.com/consensys/gnark-crypto/ecc/bn254@v0.19.2 golang.org/x/crypto/bn256@v0.59.0 >&2
 	go test -c -o "$tmp/peer.test" .
 )
 
