@@ -27,6 +27,12 @@ const maxReadFrame = 64 << 20
 // or health record. It fails only if the file cannot be read or is not a
 // sample stream.
 func Rebuild(dir string) (*Summary, []string, error) {
+	return new(rebuilder).replay(dir)
+}
+
+// replay reads dir/StreamFile into rb (see Rebuild), calling rb's observers
+// on the way.
+func (rb *rebuilder) replay(dir string) (*Summary, []string, error) {
 	path := filepath.Join(dir, StreamFile)
 	f, err := os.Open(path)
 	if err != nil {
@@ -43,7 +49,7 @@ func Rebuild(dir string) (*Summary, []string, error) {
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != streamMagic {
 		return nil, nil, fmt.Errorf("results: rebuild: %s is not a loadgen sample stream", path)
 	}
-	rb := &rebuilder{names: make(map[uint64]string)}
+	rb.names = make(map[uint64]string)
 	off := int64(len(streamMagic))
 	var hdr [8]byte
 	var payload []byte
@@ -106,6 +112,15 @@ type rebuilder struct {
 	warnings []string
 	m        sampleUS
 	bad      int // malformed records, warned about once per frame
+
+	// Optional observers, for readers that want more than the summary
+	// (per-second series, vegeta's format, merges). Each is called with a
+	// record after it was decoded and replayed into r; what it is given
+	// is reused afterwards and must not be kept.
+	onSample    func(m *sampleUS)
+	onIteration func(m *iterUS)
+	onCounts    func(scenario string, late, dropped int64)
+	onHealth    func(h Health)
 }
 
 func (rb *rebuilder) warnf(format string, a ...any) {
@@ -176,17 +191,26 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 		}
 		if !d.failed {
 			rb.r.shards[0].recordSample(m)
+			if rb.onSample != nil {
+				rb.onSample(m)
+			}
 		}
 	case recIteration:
 		m := iterUS{scenario: d.name(), start: d.i(), latency: d.i(), service: d.i(), failed: d.u() != 0}
 		if !d.failed {
 			rb.r.shards[0].recordIteration(&m)
+			if rb.onIteration != nil {
+				rb.onIteration(&m)
+			}
 		}
 	case recCounts:
 		name, late, drp := d.name(), d.u(), d.u()
 		if !d.failed {
 			setCounter(&rb.r.late, name, int64(late))
 			setCounter(&rb.r.dropped, name, int64(drp))
+			if rb.onCounts != nil {
+				rb.onCounts(name, int64(late), int64(drp))
+			}
 		}
 	case recHealth:
 		h := Health{Second: d.i(), CPUPercent: math.Float64frombits(d.u()),
@@ -194,6 +218,9 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 			Goroutines: int(min(d.u(), math.MaxInt32)), HeapBytes: d.u(), Saturated: d.u() != 0}
 		if !d.failed {
 			rb.r.health.add(h)
+			if rb.onHealth != nil {
+				rb.onHealth(h)
+			}
 		}
 	case recEnd:
 		ns := d.i()

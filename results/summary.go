@@ -29,6 +29,10 @@ type Summary struct {
 	Thresholds []ThresholdResult `json:"thresholds"`
 
 	data *snapshot
+	// series, when set (a merge), are the per-second series WriteFiles
+	// draws in report.html; otherwise it reads them from the folder's
+	// stream.
+	series *Series
 }
 
 // ScenarioSummary is one scenario's iterations. IterationMS is the
