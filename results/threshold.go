@@ -179,6 +179,10 @@ type ThresholdResult struct {
 	OK      bool    `json:"ok"`
 	Value   float64 `json:"value"`
 	Message string  `json:"-"`
+	// Measured reports whether the metric could be computed; a result
+	// that is not OK and not Measured failed for want of data (no samples
+	// yet, a key that matches nothing), not on its value.
+	Measured bool `json:"-"`
 }
 
 // String returns one line: "ok   key: expr (value v)", or for a failure
@@ -230,7 +234,7 @@ func (s *Summary) Evaluate(rules []Rule) []ThresholdResult {
 			out = append(out, res)
 			continue
 		}
-		res.Value, res.OK = v, rule.T.holds(v)
+		res.Value, res.OK, res.Measured = v, rule.T.holds(v), true
 		if !res.OK {
 			res.Message = fmt.Sprintf("%s is %s, not %s %s", rule.Key, formatValue(rule.T, v), rule.T.Op, formatValue(rule.T, rule.T.Value))
 		}

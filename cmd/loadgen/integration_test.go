@@ -7,6 +7,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -304,5 +306,103 @@ scenarios:
 	}
 	if s2 := readSummary(t, out); s2.Ops[0].Count != s.Ops[0].Count {
 		t.Errorf("rebuilt count %d, run's count %d", s2.Ops[0].Count, s.Ops[0].Count)
+	}
+}
+
+func TestIntegrationAbortOnFail(t *testing.T) {
+	dir := t.TempDir()
+	wl := writeFile(t, dir, "abort.yaml", `name: abort
+target:
+  url: embedded
+  timeout: 5s
+  faults:
+    - {route: "GET /health", error_rate: 1.0, status: 503}
+scenarios:
+  - name: failing
+    executor: constant-rate
+    rate: 50/s
+    duration: 60s
+    steps: [{op: http, url: /health}]
+thresholds:
+  http:
+    - {threshold: "error_rate < 5%", abort_on_fail: true, delay_abort_eval: 2s}
+`)
+	out := filepath.Join(dir, "run")
+	binary(t)
+	began := time.Now()
+	cmd, errb := startRun(t, "run", wl, "--out", out, "-q")
+	err := cmd.Wait()
+	took := time.Since(began)
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != exitThresholds {
+		t.Fatalf("exit: %v; want 99\n%s", err, errb.String())
+	}
+	// The rule is first checked at the first tick after 2s; allow for a
+	// loaded machine, but far less than the 60s the run would last.
+	if took > 10*time.Second {
+		t.Errorf("abort took %s; want it soon after the 2s delay", took)
+	}
+	if !strings.Contains(errb.String(), "error_rate < 5%") {
+		t.Errorf("stderr does not name the failed threshold:\n%s", errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Errorf("aborted run left no summary: %v", err)
+	}
+}
+
+func TestIntegrationMetricsAndPush(t *testing.T) {
+	var mu sync.Mutex
+	var pushed []string
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		pushed = append(pushed, r.Method+" "+r.URL.Path+" "+string(b))
+		mu.Unlock()
+	}))
+	defer gw.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	wl := writeFile(t, dir, "m.yaml", `name: metered
+target: {url: embedded, timeout: 5s}
+scenarios:
+  - name: health
+    executor: constant-rate
+    rate: 50/s
+    duration: 4s
+    steps: [{op: http, url: /health}]
+`)
+	cmd, errb := startRun(t, "run", wl, "--out", filepath.Join(dir, "run"), "-q", "--metrics-addr", addr, "--pushgateway", gw.URL)
+	var body string
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "loadgen_op_latency_seconds_bucket") && strings.Contains(string(b), "loadgen_workers") {
+			body = string(b)
+			break
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("run: %v\n%s", err, errb.String())
+	}
+	for _, want := range []string{`loadgen_op_latency_seconds_bucket{op="http",run="metered",scenario="health",shard=""`, "loadgen_ops_total", "loadgen_workers", "loadgen_generator_cpu_percent"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics during the run lacks %s", want)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(pushed) != 1 || !strings.HasPrefix(pushed[0], "PUT /metrics/job/loadgen-metered ") || !strings.Contains(pushed[0], "loadgen_ops_total") {
+		t.Errorf("pushgateway received %d pushes: %.200q", len(pushed), pushed)
 	}
 }

@@ -5,17 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
+	"github.com/ironcorelabs/loadgen/metrics"
 	"github.com/ironcorelabs/loadgen/ops"
 	"github.com/ironcorelabs/loadgen/results"
 	"github.com/ironcorelabs/loadgen/scenarios"
@@ -33,6 +38,11 @@ type runFlags struct {
 	allowProduction bool
 	seed            int64
 	quiet           bool
+	shard           string
+	shards          int
+	startAt         string
+	metricsAddr     string
+	pushgateway     string
 }
 
 func newRunCommand(st *state) *cobra.Command {
@@ -98,6 +108,12 @@ a second one cancels at once, still writing what was measured.`,
 	fl.BoolVar(&f.allowProduction, "allow-production", false, "allow a production IronCore URL as the target")
 	fl.Int64Var(&f.seed, "seed", 0, "seed for weighted mixes and the reference service's faults (default: from the clock)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress line")
+	fl.StringVar(&f.shard, "shard", "", "run shard INDEX/COUNT of the workload (0/3, 1/3, 2/3): 1/COUNT of every rate, worker count, iteration count and setup total")
+	fl.IntVar(&f.shards, "shards", 0, "shard count, with the index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")
+	fl.StringVar(&f.startAt, "start-at", "", "wait until this wall time (RFC 3339, e.g. 2026-11-27T10:00:00Z) before starting, to align shards")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9090")
+	fl.StringVar(&f.pushgateway, "pushgateway", "", "push the final metrics to this Prometheus Pushgateway URL when the run ends")
+	cmd.MarkFlagsMutuallyExclusive("shard", "shards")
 	return cmd
 }
 
@@ -144,8 +160,21 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if err != nil {
 		return err
 	}
+	shard, err := resolveShard(st, f)
+	if err != nil {
+		return err
+	}
 	if err := w.Apply(o); err != nil {
 		return &exitError{code: exitUsage, err: err}
+	}
+	if err := w.Split(shard); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	var startAt time.Time
+	if f.startAt != "" {
+		if startAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-11-27T10:00:00Z", f.startAt)}
+		}
 	}
 	if f.dryRun {
 		return dryRun(st.stdout, w)
@@ -154,56 +183,19 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	tgt, err := startTarget(ctx, w, f.seed)
-	if err != nil {
-		return withCode(exitRunError, err)
-	}
-	defer tgt.close()
-
-	env := &ops.Env{Target: tgt.url, Client: ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify), Timeout: w.Target.Timeout}
-	plan, err := scenarios.Compile(w, ops.Default(), env)
-	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-
-	dir := f.out
-	if dir == "" {
-		dir = w.Output.Dir
-	}
-	start := time.Now()
-	dir = expandOutDir(dir, w.Name, start)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
-	}
-	if err := copyFile(w.File, filepath.Join(dir, "workload.yaml")); err != nil {
-		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
-	}
-
-	ver, commit := buildInfo()
-	rec, err := results.NewRecorder(results.Config{
-		Dir:   dir,
-		Start: start,
-		Meta: results.RunMeta{
-			Name:           w.Name,
-			Start:          start,
-			Version:        ver,
-			Commit:         commit,
-			WorkloadSHA256: w.SHA256,
-			Seed:           f.seed,
-			Target:         tgt.describe,
-			Host:           results.HostInfo(),
-		},
-	})
-	if err != nil {
-		return withCode(exitRunError, fmt.Errorf("recorder: %w", err))
-	}
-
-	fmt.Fprintf(st.stderr, "loadgen: running %s against %s; run folder %s\n", w.Name, tgt.describe, dir)
-
 	// Signals: the first stops gracefully, the second cancels at once.
 	stop := make(chan struct{})
 	var stopOnce sync.Once
-	stopped := false
+	var stopMu sync.Mutex
+	stopReason := ""
+	stopRun := func(reason string) {
+		stopOnce.Do(func() {
+			stopMu.Lock()
+			stopReason = reason
+			stopMu.Unlock()
+			close(stop)
+		})
+	}
 	sigs, unsubscribe := st.signals()
 	defer unsubscribe()
 	sigDone := make(chan struct{})
@@ -221,7 +213,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 				n++
 				if n == 1 {
 					fmt.Fprintf(st.stderr, "\nloadgen: %v: stopping gracefully (again to stop at once)\n", s)
-					stopOnce.Do(func() { stopped = true; close(stop) })
+					stopRun("signal")
 					continue
 				}
 				fmt.Fprintf(st.stderr, "\nloadgen: %v: stopping now\n", s)
@@ -230,26 +222,118 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 			}
 		}
 	}()
+	defer func() { cancel(); <-sigDone }()
 
-	progDone := make(chan struct{})
-	progCtx, progCancel := context.WithCancel(ctx)
-	go func() {
-		defer close(progDone)
-		if f.quiet {
-			<-progCtx.Done()
-			return
+	tgt, err := startTarget(ctx, w, f.seed)
+	if err != nil {
+		return withCode(exitRunError, err)
+	}
+	defer tgt.close()
+
+	env := &ops.Env{Target: tgt.url, Client: ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify), Timeout: w.Target.Timeout}
+	plan, err := scenarios.Compile(w, ops.Default(), env)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+
+	if !startAt.IsZero() {
+		if d := time.Until(startAt); d > 0 {
+			fmt.Fprintf(st.stderr, "loadgen: waiting %s for --start-at %s\n", d.Round(time.Millisecond), f.startAt)
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-stop:
+				t.Stop()
+				return &exitError{code: exitSignal, err: errors.New("stopped before --start-at")}
+			case <-ctx.Done():
+				t.Stop()
+				return &exitError{code: exitSignal, err: errors.New("stopped before --start-at")}
+			}
 		}
-		progress(progCtx, st.stderr, rec)
+	}
+
+	dir := f.out
+	if dir == "" {
+		dir = w.Output.Dir
+	}
+	start := time.Now()
+	dir = expandOutDir(dir, w.Name, start, shard)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
+	}
+	if err := copyFile(w.File, filepath.Join(dir, "workload.yaml")); err != nil {
+		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
+	}
+
+	ver, commit := buildInfo()
+	rec, err := results.NewRecorder(results.Config{
+		Dir:   dir,
+		Start: start,
+		Meta: results.RunMeta{
+			Name:           w.Name,
+			Start:          start,
+			Shard:          shard.String(),
+			Version:        ver,
+			Commit:         commit,
+			WorkloadSHA256: w.SHA256,
+			Seed:           f.seed,
+			Target:         tgt.describe,
+			Host:           results.HostInfo(),
+		},
+	})
+	if err != nil {
+		return withCode(exitRunError, fmt.Errorf("recorder: %w", err))
+	}
+
+	var sink loadgen.Sink = rec
+	var exp *metrics.Exporter
+	if f.metricsAddr != "" || f.pushgateway != "" {
+		exp = metrics.New(rec, prometheus.Labels{"run": w.Name, "shard": shard.String()})
+		sink = exp
+	}
+	if f.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(f.metricsAddr, exp)
+		if err != nil {
+			rec.Close()
+			return &exitError{code: exitUsage, err: err}
+		}
+		defer stopMetrics()
+	}
+
+	fmt.Fprintf(st.stderr, "loadgen: running %s against %s; run folder %s\n", w.Name, tgt.describe, dir)
+
+	bg, bgCancel := context.WithCancel(ctx)
+	var bgWG sync.WaitGroup
+	bgWG.Add(1)
+	go func() {
+		defer bgWG.Done()
+		if !f.quiet {
+			progress(bg, st.stderr, rec)
+		}
 	}()
+	var aborted []string
+	if rules := w.AbortRules(); len(rules) > 0 {
+		bgWG.Add(1)
+		go func() {
+			defer bgWG.Done()
+			if failed := watchAborts(bg, rec, rules, start); len(failed) > 0 {
+				aborted = failed
+				fmt.Fprintf(st.stderr, "\nloadgen: aborting: %s\n", strings.Join(failed, "; "))
+				stopRun("abort")
+				cancel()
+			}
+		}()
+	}
 
-	_, runErr := loadgen.Run(ctx, plan, rec, loadgen.Options{Stop: stop, Seed: f.seed, Start: start})
-	progCancel()
-	<-progDone
-	cancel()
-	<-sigDone
+	opts := loadgen.Options{Stop: stop, Seed: f.seed, Start: start}
+	if exp != nil {
+		opts.Progress = exp.SetProgress
+	}
+	_, runErr := loadgen.Run(ctx, plan, sink, opts)
+	bgCancel()
+	bgWG.Wait()
 
-	end := time.Now()
-	rec.SetEnd(end)
+	rec.SetEnd(time.Now())
 	if err := rec.Close(); err != nil {
 		fmt.Fprintf(st.stderr, "loadgen: closing the sample stream: %v\n", err)
 	}
@@ -261,17 +345,112 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if err := sum.Text(st.stdout); err != nil {
 		return withCode(exitRunError, err)
 	}
+	if exp != nil && f.pushgateway != "" {
+		job := "loadgen-" + safeName(w.Name)
+		if err := exp.Push(context.WithoutCancel(ctx), f.pushgateway, job); err != nil {
+			fmt.Fprintf(st.stderr, "loadgen: %v\n", err)
+		}
+	}
 	fmt.Fprintf(st.stderr, "loadgen: run folder %s\n", dir)
 
+	stopMu.Lock()
+	reason := stopReason
+	stopMu.Unlock()
 	switch {
+	case reason == "abort":
+		return &exitError{code: exitThresholds, err: fmt.Errorf("aborted by abort_on_fail: %s", strings.Join(aborted, "; "))}
 	case runErr != nil && !errors.Is(runErr, context.Canceled):
 		return withCode(exitRunError, fmt.Errorf("run: %w", runErr))
-	case stopped:
+	case reason == "signal" || ctx.Err() != nil:
 		return &exitError{code: exitSignal}
 	case len(failed) > 0:
 		return &exitError{code: exitThresholds, err: fmt.Errorf("%d threshold(s) failed:\n  %s", len(failed), strings.Join(failed, "\n  "))}
 	}
 	return nil
+}
+
+// resolveShard reads --shard I/N, or --shards N with the index from
+// $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
+func resolveShard(st *state, f *runFlags) (scenarios.Shard, error) {
+	switch {
+	case f.shard != "":
+		s, err := scenarios.ParseShard(f.shard)
+		if err != nil {
+			return s, &exitError{code: exitUsage, err: fmt.Errorf("--shard: %w", err)}
+		}
+		return s, nil
+	case f.shards > 0:
+		v, ok := st.getenv("JOB_COMPLETION_INDEX")
+		if !ok {
+			return scenarios.Shard{}, &exitError{code: exitUsage, err: errors.New("--shards needs $JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); or give --shard INDEX/COUNT")}
+		}
+		s, err := scenarios.ParseShard(v + "/" + strconv.Itoa(f.shards))
+		if err != nil {
+			return s, &exitError{code: exitUsage, err: fmt.Errorf("--shards %d with JOB_COMPLETION_INDEX=%q: %w", f.shards, v, err)}
+		}
+		return s, nil
+	case f.shards < 0:
+		return scenarios.Shard{}, &exitError{code: exitUsage, err: fmt.Errorf("--shards %d: want 1 or more", f.shards)}
+	}
+	return scenarios.Shard{}, nil
+}
+
+// watchAborts checks the abort_on_fail thresholds once a second, each from
+// its delay on, and returns the failures that should stop the run (nil
+// when ctx ends first). A rule that cannot be measured yet (no samples)
+// does not abort.
+func watchAborts(ctx context.Context, rec *results.Recorder, rules []scenarios.AbortRule, start time.Time) []string {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		elapsed := time.Since(start)
+		var due []results.Rule
+		for _, r := range rules {
+			if elapsed >= r.Delay {
+				due = append(due, r.Rule)
+			}
+		}
+		if len(due) == 0 {
+			continue
+		}
+		var failed []string
+		for _, res := range rec.Summary().Evaluate(due) {
+			if !res.OK && res.Measured {
+				failed = append(failed, res.String())
+			}
+		}
+		if len(failed) > 0 {
+			return failed
+		}
+	}
+}
+
+// serveMetrics serves the exporter at http://addr/metrics until the
+// returned stop is called.
+func serveMetrics(addr string, exp *metrics.Exporter) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %q: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", exp.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}, nil
 }
 
 // evaluate checks the workload's thresholds against the summary, stores the
@@ -313,12 +492,21 @@ func progress(ctx context.Context, w io.Writer, rec *results.Recorder) {
 	}
 }
 
-// expandOutDir fills {name} and {time} in a run-folder template.
-func expandOutDir(tmpl, name string, start time.Time) string {
+// expandOutDir fills {name}, {time} and {shard} in a run-folder template.
+// A sharded run whose template has no {shard} gets "-shard-I" appended, so
+// shards writing to one volume never share a folder.
+func expandOutDir(tmpl, name string, start time.Time, shard scenarios.Shard) string {
 	if tmpl == "" {
 		tmpl = "runs/{name}-{time}"
 	}
-	r := strings.NewReplacer("{name}", safeName(name), "{time}", start.UTC().Format("20060102T150405Z"))
+	sh := ""
+	if shard.Count > 0 {
+		sh = strconv.Itoa(shard.Index)
+		if !strings.Contains(tmpl, "{shard}") {
+			tmpl += "-shard-{shard}"
+		}
+	}
+	r := strings.NewReplacer("{name}", safeName(name), "{time}", start.UTC().Format("20060102T150405Z"), "{shard}", sh)
 	return r.Replace(tmpl)
 }
 
