@@ -175,6 +175,12 @@ func (a *Element) Swap(b *Element, cond int) {
 // Add sets z = x + y and returns z.
 func (z *Element) Add(x, y *Element) *Element {
 	countAdd()
+	add(z, x, y)
+	return z
+}
+
+// addGeneric is Add in portable Go.
+func addGeneric(z, x, y *Element) {
 	var t [4]uint64
 	var c uint64
 	t[0], c = bits.Add64(x.l[0], y.l[0], 0)
@@ -194,7 +200,6 @@ func (z *Element) Add(x, y *Element) *Element {
 	z.l[1] = (t[1] & mask) | (s[1] &^ mask)
 	z.l[2] = (t[2] & mask) | (s[2] &^ mask)
 	z.l[3] = (t[3] & mask) | (s[3] &^ mask)
-	return z
 }
 
 // Double sets z = 2x and returns z.
@@ -205,6 +210,12 @@ func (z *Element) Double(x *Element) *Element {
 // Sub sets z = x − y and returns z.
 func (z *Element) Sub(x, y *Element) *Element {
 	countAdd()
+	sub(z, x, y)
+	return z
+}
+
+// subGeneric is Sub in portable Go.
+func subGeneric(z, x, y *Element) {
 	var t [4]uint64
 	var b uint64
 	t[0], b = bits.Sub64(x.l[0], y.l[0], 0)
@@ -217,7 +228,6 @@ func (z *Element) Sub(x, y *Element) *Element {
 	z.l[1], c = bits.Add64(t[1], pLimbs[1]&mask, c)
 	z.l[2], c = bits.Add64(t[2], pLimbs[2]&mask, c)
 	z.l[3], _ = bits.Add64(t[3], pLimbs[3]&mask, c)
-	return z
 }
 
 // Neg sets z = −x and returns z.

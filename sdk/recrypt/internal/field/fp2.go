@@ -19,30 +19,28 @@ func (z *E2) Set(x *E2) *E2 { *z = *x; return z }
 
 // Add sets z = x + y and returns z.
 func (z *E2) Add(x, y *E2) *E2 {
-	z.C0.Add(&x.C0, &y.C0)
-	z.C1.Add(&x.C1, &y.C1)
+	countAdd()
+	countAdd()
+	addE2(z, x, y)
 	return z
 }
 
 // Sub sets z = x − y and returns z.
 func (z *E2) Sub(x, y *E2) *E2 {
-	z.C0.Sub(&x.C0, &y.C0)
-	z.C1.Sub(&x.C1, &y.C1)
+	countAdd()
+	countAdd()
+	subE2(z, x, y)
 	return z
 }
 
 // Double sets z = 2x and returns z.
 func (z *E2) Double(x *E2) *E2 {
-	z.C0.Double(&x.C0)
-	z.C1.Double(&x.C1)
-	return z
+	return z.Add(x, x)
 }
 
 // Neg sets z = −x and returns z.
 func (z *E2) Neg(x *E2) *E2 {
-	z.C0.Neg(&x.C0)
-	z.C1.Neg(&x.C1)
-	return z
+	return z.Sub(&E2{}, x)
 }
 
 // Conjugate sets z = C0 − C1·u, which is x^p, and returns z.

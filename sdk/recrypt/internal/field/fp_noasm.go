@@ -3,3 +3,17 @@
 package field
 
 func mul(z, x, y *Element) { mulGeneric(z, x, y) }
+
+func add(z, x, y *Element) { addGeneric(z, x, y) }
+
+func sub(z, x, y *Element) { subGeneric(z, x, y) }
+
+func addE2(z, x, y *E2) {
+	addGeneric(&z.C0, &x.C0, &y.C0)
+	addGeneric(&z.C1, &x.C1, &y.C1)
+}
+
+func subE2(z, x, y *E2) {
+	subGeneric(&z.C0, &x.C0, &y.C0)
+	subGeneric(&z.C1, &x.C1, &y.C1)
+}

@@ -210,3 +210,36 @@ func BenchmarkAdd(b *testing.B) {
 		x.Add(x, y)
 	}
 }
+
+// TestAddSubGenericMatch compares the portable addition and subtraction with
+// Add and Sub (assembly on amd64), also for E2.
+func TestAddSubGenericMatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for i := 0; i < 5000; i++ {
+		x, y := mustElement(t, randBytes(rng, 32)), mustElement(t, randBytes(rng, 32))
+		var a, b Element
+		a.Add(x, y)
+		addGeneric(&b, x, y)
+		if a.Equal(&b) != 1 {
+			t.Fatal("Add and addGeneric differ")
+		}
+		a.Sub(x, y)
+		subGeneric(&b, x, y)
+		if a.Equal(&b) != 1 {
+			t.Fatal("Sub and subGeneric differ")
+		}
+		u, v := E2{C0: *x, C1: *y}, E2{C0: *y, C1: *x}
+		var e E2
+		e.Add(&u, &v)
+		addGeneric(&a, x, y)
+		if e.C0.Equal(&a) != 1 || e.C1.Equal(&a) != 1 {
+			t.Fatal("E2.Add differs")
+		}
+		e.Sub(&u, &v)
+		subGeneric(&a, x, y)
+		subGeneric(&b, y, x)
+		if e.C0.Equal(&a) != 1 || e.C1.Equal(&b) != 1 {
+			t.Fatal("E2.Sub differs")
+		}
+	}
+}
