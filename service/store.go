@@ -16,11 +16,12 @@ const (
 )
 
 // Limits bound the in-memory store. A zero field takes its default (DefaultMaxUsers and so on).
+// Negative limits are invalid. Reaching a limit makes creates answer 507 (StoreFullError).
 type Limits struct {
-	MaxUsers     int
-	MaxDevices   int
-	MaxGroups    int
-	MaxDocuments int
+	MaxUsers     int // users in the segment
+	MaxDevices   int // devices over all users
+	MaxGroups    int // groups
+	MaxDocuments int // managed documents
 }
 
 // Defaults for zero fields of Limits. A document with one grant takes about 1 KiB, a device

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"crypto/hmac"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -44,7 +45,7 @@ func (p *publicKeyJSON) bytes() []byte {
 
 // equal reports whether p and q are the same key.
 func (p *publicKeyJSON) equal(q *publicKeyJSON) bool {
-	return p != nil && q != nil && string(p.X) == string(q.X) && string(p.Y) == string(q.Y)
+	return p != nil && q != nil && hmac.Equal(p.X, q.X) && hmac.Equal(p.Y, q.Y)
 }
 
 // encryptedOnceJSON is a recrypt value encrypted to one public key and not yet transformed
