@@ -449,5 +449,6 @@ func checkVectorFile(t *testing.T, name string) {
 			t.Errorf("vector kind %s present but no case checked", k)
 		}
 	}
-	fmt.Printf("recrypt vectors: %d checked, %d failed (%s)\n", c.checked, c.fails, filepath.Base(name))
+	fmt.Printf("recrypt vectors file: %s\n", name)
+	fmt.Printf("recrypt vectors: %d checked, %d failed\n", c.checked, c.fails)
 }
