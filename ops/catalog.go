@@ -78,6 +78,9 @@ type Env struct {
 	// Client is the HTTP client for raw http ops (connections: shared).
 	Client  *http.Client
 	Timeout time.Duration
+	// IronCore is what the SDK ops share; nil when the run has no
+	// IronCore target (raw http ops only).
+	IronCore *IronCore
 }
 
 // Entry is one op of the catalog.
@@ -106,7 +109,7 @@ func NewCatalog(entries ...*Entry) *Catalog {
 
 // Default returns the catalog of every op loadgen knows.
 func Default() *Catalog {
-	return NewCatalog(HTTPEntry())
+	return NewCatalog(append([]*Entry{HTTPEntry()}, IronCoreEntries()...)...)
 }
 
 // Lookup returns the entry named name.

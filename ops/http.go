@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -33,24 +34,37 @@ func HTTPEntry() *Entry {
 }
 
 // httpOp is one configured request. It is shared by all workers and
-// immutable after construction.
+// immutable after construction; each worker keeps its own reusable state
+// for it (an httpCall) in its WorkerState.
 type httpOp struct {
-	client *http.Client
-	method string
-	url    string
-	header http.Header
-	body   []byte
-	expect []int64 // nil: any 2xx
+	client  *http.Client // the target's client without its Timeout
+	timeout time.Duration
+	method  string
+	url     string
+	header  http.Header
+	body    []byte
+	expect  []int64 // nil: any 2xx
+
+	tmpl  *http.Request // the request every call copies
+	names phaseNames
+	key   string // this op's key in WorkerState.Values
 }
 
 func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 	if env == nil || env.Target == nil {
 		return nil, fmt.Errorf("http op: no target")
 	}
-	op := &httpOp{client: env.Client, method: http.MethodGet}
-	if op.client == nil {
-		op.client = NewHTTPClient(env.Timeout, false)
+	client := env.Client
+	if client == nil {
+		client = NewHTTPClient(env.Timeout, false)
 	}
+	// The op enforces the client's Timeout itself, with one reusable timer
+	// per worker, instead of the per-request deadline context http.Client
+	// would make (a dozen allocations and a lock shared by every worker).
+	c := *client
+	c.Timeout = 0
+	op := &httpOp{client: &c, timeout: client.Timeout, method: http.MethodGet, names: newPhaseNames("http:request")}
+	op.key = fmt.Sprintf("ops.http:%p", op)
 	if m, ok := args["method"].(string); ok && m != "" {
 		if !validMethod(m) {
 			return nil, &FieldError{Field: "method", Msg: fmt.Sprintf("%q is not an HTTP method; want GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", m)}
@@ -79,6 +93,21 @@ func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 			}
 		}
 		op.expect = ex
+	}
+	var body io.Reader
+	if op.body != nil {
+		body = bytes.NewReader(op.body)
+	}
+	op.tmpl, err = http.NewRequest(op.method, op.url, body)
+	if err != nil {
+		return nil, &FieldError{Field: "url", Msg: err.Error()}
+	}
+	// Every request shares the header map, read-only: net/http copies a
+	// request before it changes its headers (but for a cookie jar; see
+	// newRequest). A non-nil map also spares http.Client a copy.
+	op.tmpl.Header = make(http.Header, len(op.header))
+	for k, v := range op.header {
+		op.tmpl.Header[k] = v
 	}
 	return op, nil
 }
@@ -121,36 +150,121 @@ func ResolveURL(base *url.URL, ref string) (*url.URL, error) {
 
 // Do sends the request once and drains the response.
 func (o *httpOp) Do(ctx context.Context, it *loadgen.Iteration) error {
-	var body io.Reader
-	if o.body != nil {
-		body = bytes.NewReader(o.body)
+	c := o.call(ctx, it)
+	c.trace.reset(it)
+	req := c.newRequest(o)
+	if c.timer != nil {
+		c.timer.Reset(o.timeout)
 	}
-	tr := newPhaseTrace(it, "http:request")
-	ctx = tr.context(ctx)
-	req, err := http.NewRequestWithContext(ctx, o.method, o.url, body)
-	if err != nil {
-		return fmt.Errorf("http %s %s: %w", o.method, o.url, err)
-	}
-	for k, v := range o.header {
-		req.Header[k] = v
-	}
-	tr.begin()
+	c.trace.begin()
 	resp, err := o.client.Do(req)
 	if err != nil {
-		tr.end()
+		c.trace.end()
+		timedOut := c.release(o, it)
+		if timedOut {
+			return fmt.Errorf("http %s %s: no response within the %s timeout: %w", o.method, o.url, o.timeout, context.DeadlineExceeded)
+		}
 		return fmt.Errorf("http %s %s: %w", o.method, o.url, err)
 	}
 	_, cerr := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	tr.end()
+	c.trace.end()
+	timedOut := c.release(o, it)
 	it.SetStatus(resp.StatusCode)
 	if cerr != nil {
+		if timedOut {
+			return fmt.Errorf("http %s %s: reading body: not done within the %s timeout: %w", o.method, o.url, o.timeout, context.DeadlineExceeded)
+		}
 		return fmt.Errorf("http %s %s: reading body: %w", o.method, o.url, cerr)
 	}
 	if !o.expected(resp.StatusCode) {
 		return &StatusError{Method: o.method, URL: o.url, Status: resp.StatusCode}
 	}
 	return nil
+}
+
+// httpCall is what one worker reuses from one request of an op to the
+// next: the phase trace, the context that carries it (and, with a timeout,
+// the cancel the timeout's timer calls) and the op's request bound to that
+// context. It belongs to the worker's goroutine; the trace's hooks and the
+// timer may run on others.
+type httpCall struct {
+	trace  phaseTrace
+	parent context.Context // what ctx derives from
+	ctx    context.Context
+	cancel context.CancelCauseFunc // nil without a timeout
+	timer  *time.Timer             // calls cancel; nil without a timeout
+	req    *http.Request           // o.tmpl with ctx
+}
+
+// call returns the worker's httpCall for o, making one if the worker has
+// none, or none for ctx. An iteration without a WorkerState (a test calling
+// Do directly) gets a new one each time.
+func (o *httpOp) call(ctx context.Context, it *loadgen.Iteration) *httpCall {
+	var vals map[string]any
+	if it.Worker != nil {
+		vals = it.Worker.Values
+	}
+	if c, ok := vals[o.key].(*httpCall); ok && sameContext(c.parent, ctx) {
+		return c
+	}
+	c := &httpCall{parent: ctx}
+	c.trace.names = &o.names
+	cctx := c.trace.context(ctx)
+	if o.timeout > 0 {
+		cctx, c.cancel = context.WithCancelCause(cctx)
+		cancel := c.cancel
+		c.timer = time.AfterFunc(o.timeout, func() { cancel(context.DeadlineExceeded) })
+		c.timer.Stop()
+	}
+	c.ctx = cctx
+	c.req = o.tmpl.WithContext(cctx)
+	if vals != nil {
+		vals[o.key] = c
+	}
+	return c
+}
+
+// newRequest returns a copy of the op's request for one call. The copy is
+// shallow: URL and headers are shared and read-only (but for a client with
+// a cookie jar, which adds its cookies to the request's headers).
+func (c *httpCall) newRequest(o *httpOp) *http.Request {
+	req := new(http.Request)
+	*req = *c.req
+	if req.GetBody != nil {
+		req.Body, _ = req.GetBody() // bytes.Reader bodies never fail
+	}
+	if o.client.Jar != nil {
+		req.Header = req.Header.Clone()
+	}
+	return req
+}
+
+// release ends a request's use of c: it stops the timeout's timer and
+// reports whether the timer had fired. If the timer fired or a hook of the
+// request may still run, c is dropped (its context canceled) and the
+// worker's next request gets a new one.
+func (c *httpCall) release(o *httpOp, it *loadgen.Iteration) (timedOut bool) {
+	if c.timer != nil {
+		timedOut = !c.timer.Stop()
+	}
+	if !timedOut && c.trace.quiescent() {
+		return false
+	}
+	if c.cancel != nil {
+		c.cancel(context.Canceled)
+	}
+	if it.Worker != nil && it.Worker.Values[o.key] == c {
+		delete(it.Worker.Values, o.key)
+	}
+	return timedOut
+}
+
+// sameContext reports whether a and b are the same context, without
+// panicking on a context type that is not comparable.
+func sameContext(a, b context.Context) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta != nil && ta.Comparable() && a == b
 }
 
 func (o *httpOp) expected(code int) bool {

@@ -10,48 +10,97 @@ import (
 	"github.com/ironcorelabs/loadgen/loadgen"
 )
 
-// phaseTrace turns one request's httptrace events into phases of the
-// current op: name (the whole call) and name/dns, /connect, /tls, /wait
-// (request written to first response byte) and /read (first byte to the
-// end of the body). httptrace hooks may run concurrently (dual-stack dials),
-// so the trace locks around its state.
-type phaseTrace struct {
-	it   *loadgen.Iteration
-	name string
-
-	mu                         sync.Mutex
-	start, dns, connect, tlsT  time.Time
-	wrote, firstByte           time.Time
-	dnsName, connName, tlsName string
-	waitName, readName         string
+// phaseNames are the phases of one traced call: the whole call and its
+// sub-phases /dns, /connect, /tls, /wait (request written to first response
+// byte) and /read (first byte to the end of the body). An op builds them
+// once, so tracing a request does not build strings.
+type phaseNames struct {
+	call, dns, connect, tls, wait, read string
 }
 
-func newPhaseTrace(it *loadgen.Iteration, name string) *phaseTrace {
-	return &phaseTrace{
-		it: it, name: name,
-		dnsName: name + "/dns", connName: name + "/connect", tlsName: name + "/tls",
-		waitName: name + "/wait", readName: name + "/read",
+func newPhaseNames(name string) phaseNames {
+	return phaseNames{
+		call: name, dns: name + "/dns", connect: name + "/connect", tls: name + "/tls",
+		wait: name + "/wait", read: name + "/read",
 	}
 }
 
+// phaseTrace turns one request's httptrace events into phases of the
+// current op. httptrace hooks may run concurrently (dual-stack dials) and,
+// for a dial, after the request is over, so the trace locks around its
+// state.
+//
+// One worker may reuse a trace, and the context carrying it, for its next
+// request once the trace is quiescent (see reset): then tracing a request
+// allocates nothing.
+type phaseTrace struct {
+	names *phaseNames
+
+	mu                     sync.Mutex
+	it                     *loadgen.Iteration
+	start, dns, connect    time.Time
+	tlsT, wrote, firstByte time.Time
+	idleConn               bool // GotConn: an idle connection, handed over at once
+}
+
+func newPhaseTrace(names *phaseNames) *phaseTrace {
+	return &phaseTrace{names: names}
+}
+
+// context returns ctx carrying t's hooks. The hooks are bound to t, not to
+// one request: reset points them at the next one.
 func (t *phaseTrace) context(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		DNSStart: func(httptrace.DNSStartInfo) { t.mark(&t.dns) },
-		DNSDone:  func(httptrace.DNSDoneInfo) { t.phase(t.dnsName, &t.dns) },
+		DNSDone:  func(httptrace.DNSDoneInfo) { t.phase(t.names.dns, &t.dns) },
 		ConnectStart: func(string, string) {
 			t.mark(&t.connect)
 		},
-		ConnectDone:       func(string, string, error) { t.phase(t.connName, &t.connect) },
+		ConnectDone:       func(string, string, error) { t.phase(t.names.connect, &t.connect) },
 		TLSHandshakeStart: func() { t.mark(&t.tlsT) },
 		TLSHandshakeDone: func(tls.ConnectionState, error) {
-			t.phase(t.tlsName, &t.tlsT)
+			t.phase(t.names.tls, &t.tlsT)
 		},
+		GotConn:              t.gotConn,
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.mark(&t.wrote) },
 		GotFirstResponseByte: func() { t.firstByteAt(time.Now()) },
 	})
 }
 
-func (t *phaseTrace) begin() { t.start = time.Now() }
+// reset points t at the next request, made in it. Only a quiescent trace
+// may be reset: see quiescent.
+func (t *phaseTrace) reset(it *loadgen.Iteration) {
+	t.mu.Lock()
+	t.it = it
+	t.start, t.dns, t.connect, t.tlsT, t.wrote, t.firstByte = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	t.idleConn = false
+	t.mu.Unlock()
+}
+
+// quiescent reports whether no hook of the request just ended can still
+// run, so the trace may be reset for another. That holds when the request
+// got an idle connection at once (net/http then starts no dial, whose hooks
+// could come late) and both the request-written and first-byte hooks have
+// run (the last ones a request on an open connection calls). Otherwise the
+// trace is dropped and the next request gets a new one.
+func (t *phaseTrace) quiescent() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.idleConn && !t.wrote.IsZero() && !t.firstByte.IsZero()
+}
+
+func (t *phaseTrace) gotConn(info httptrace.GotConnInfo) {
+	t.mu.Lock()
+	t.idleConn = info.WasIdle
+	t.mu.Unlock()
+}
+
+func (t *phaseTrace) begin() {
+	now := time.Now()
+	t.mu.Lock()
+	t.start = now
+	t.mu.Unlock()
+}
 
 func (t *phaseTrace) mark(at *time.Time) {
 	now := time.Now()
@@ -66,19 +115,20 @@ func (t *phaseTrace) phase(name string, at *time.Time) {
 	t.mu.Lock()
 	start := *at
 	*at = time.Time{}
+	it := t.it
 	t.mu.Unlock()
 	if !start.IsZero() {
-		t.it.Phase(name, start, now)
+		it.Phase(name, start, now)
 	}
 }
 
 func (t *phaseTrace) firstByteAt(now time.Time) {
 	t.mu.Lock()
 	t.firstByte = now
-	wrote := t.wrote
+	wrote, it := t.wrote, t.it
 	t.mu.Unlock()
 	if !wrote.IsZero() {
-		t.it.Phase(t.waitName, wrote, now)
+		it.Phase(t.names.wait, wrote, now)
 	}
 }
 
@@ -86,10 +136,10 @@ func (t *phaseTrace) firstByteAt(now time.Time) {
 func (t *phaseTrace) end() {
 	now := time.Now()
 	t.mu.Lock()
-	fb := t.firstByte
+	fb, start, it := t.firstByte, t.start, t.it
 	t.mu.Unlock()
 	if !fb.IsZero() {
-		t.it.Phase(t.readName, fb, now)
+		it.Phase(t.names.read, fb, now)
 	}
-	t.it.Phase(t.name, t.start, now)
+	it.Phase(t.names.call, start, now)
 }

@@ -43,6 +43,7 @@ type runFlags struct {
 	startAt         string
 	metricsAddr     string
 	pushgateway     string
+	saveIdentities  string
 }
 
 func newRunCommand(st *state) *cobra.Command {
@@ -113,6 +114,7 @@ a second one cancels at once, still writing what was measured.`,
 	fl.StringVar(&f.startAt, "start-at", "", "wait until this wall time (RFC 3339, e.g. 2026-11-27T10:00:00Z) before starting, to align shards")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9090")
 	fl.StringVar(&f.pushgateway, "pushgateway", "", "push the final metrics to this Prometheus Pushgateway URL when the run ends")
+	fl.StringVar(&f.saveIdentities, "save-identities", "", "after setup, save the identities it made to this file (0600; it holds device keys), for a later run's setup.from")
 	cmd.MarkFlagsMutuallyExclusive("shard", "shards")
 	return cmd
 }
@@ -230,10 +232,25 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	}
 	defer tgt.close()
 
-	env := &ops.Env{Target: tgt.url, Client: ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify), Timeout: w.Target.Timeout}
+	ic, err := tgt.ironCore(w, shard)
+	if err != nil {
+		return withCode(exitRunError, err)
+	}
+	env := &ops.Env{Target: tgt.url, Client: ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify), Timeout: w.Target.Timeout, IronCore: ic}
 	plan, err := scenarios.Compile(w, ops.Default(), env)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
+	}
+	if ic != nil {
+		defer ic.Close()
+		if err := setupIronCore(ctx, st, w, ic, f); err != nil {
+			if ctx.Err() != nil {
+				return &exitError{code: exitSignal, err: err}
+			}
+			return withCode(exitRunError, err)
+		}
+	} else if w.Setup != (scenarios.Setup{}) {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: setup needs an IronCore target (target.url: embedded, or identity: {config, key_file})", w.File)}
 	}
 
 	if !startAt.IsZero() {
@@ -332,6 +349,17 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	_, runErr := loadgen.Run(ctx, plan, sink, opts)
 	bgCancel()
 	bgWG.Wait()
+
+	if ic != nil && w.Teardown {
+		tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		deleted, nfail, err := ic.Teardown(tctx)
+		tcancel()
+		fmt.Fprintf(st.stderr, "loadgen: teardown deleted %d groups and devices", deleted)
+		if nfail > 0 {
+			fmt.Fprintf(st.stderr, "; %d failed, first: %v", nfail, err)
+		}
+		fmt.Fprintln(st.stderr)
+	}
 
 	rec.SetEnd(time.Now())
 	if err := rec.Close(); err != nil {
@@ -534,7 +562,7 @@ func copyFile(src, dst string) error {
 // dryRun prints what the workload would run.
 func dryRun(w io.Writer, wl *scenarios.Workload) error {
 	placeholder, _ := url.Parse("http://127.0.0.1/")
-	plan, err := scenarios.Compile(wl, ops.Default(), &ops.Env{Target: placeholder})
+	plan, err := scenarios.Compile(wl, ops.Default(), &ops.Env{Target: placeholder, IronCore: &ops.IronCore{}})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -585,4 +613,53 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// setupIronCore fills the identity pool before the run's clock starts:
+// identities from setup.from, then setup's users, groups and documents, with
+// a progress line. None of it is measured.
+func setupIronCore(ctx context.Context, st *state, w *scenarios.Workload, ic *ops.IronCore, f *runFlags) error {
+	began := time.Now()
+	if w.Setup.From != "" {
+		n, err := ic.LoadIdentities(ctx, w.Setup.From)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(st.stderr, "loadgen: setup: %d identities from %s\n", n, w.Setup.From)
+	}
+	want := ops.SetupCounts{Users: w.Setup.Users, Groups: w.Setup.Groups, Documents: w.Setup.Documents}
+	if want != (ops.SetupCounts{}) {
+		var mu sync.Mutex
+		last := time.Time{}
+		progress := func(kind string, done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if done == total || time.Since(last) > 500*time.Millisecond {
+				last = time.Now()
+				fmt.Fprintf(st.stderr, "loadgen: setup: %s %d/%d %s\n", kind, done, total, bar(done, total, 20))
+			}
+		}
+		if err := ic.Setup(ctx, want, 2*runtime.GOMAXPROCS(0), progress); err != nil {
+			return err
+		}
+	}
+	if f.saveIdentities != "" {
+		if err := ic.SaveIdentities(f.saveIdentities); err != nil {
+			return err
+		}
+		fmt.Fprintf(st.stderr, "loadgen: setup: identities saved to %s (0600)\n", f.saveIdentities)
+	}
+	if u, g, d := ic.Pool().Counts(); u+g+d > 0 {
+		fmt.Fprintf(st.stderr, "loadgen: setup: %d users, %d groups, %d documents in %s (not measured)\n", u, g, d, time.Since(began).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// bar draws a progress bar of width cells.
+func bar(done, total, width int) string {
+	if total <= 0 {
+		return ""
+	}
+	n := done * width / total
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }

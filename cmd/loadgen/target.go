@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 
+	"github.com/ironcorelabs/loadgen/ops"
 	"github.com/ironcorelabs/loadgen/scenarios"
+	"github.com/ironcorelabs/loadgen/sdk"
 	"github.com/ironcorelabs/loadgen/service"
 )
 
@@ -15,6 +18,7 @@ type target struct {
 	url      *url.URL
 	describe string // for logs and summary.json; never holds secrets
 	svc      *service.Server
+	issuer   *sdk.Issuer // nil when the run has no IronCore identity
 }
 
 func (t *target) close() {
@@ -35,7 +39,13 @@ func startTarget(ctx context.Context, w *scenarios.Workload, seed int64) (*targe
 		if err != nil {
 			return nil, fmt.Errorf("target.url: %w", err)
 		}
-		return &target{url: u, describe: u.Redacted()}, nil
+		t := &target{url: u, describe: u.Redacted()}
+		if w.Identity.Config != "" || w.Identity.KeyFile != "" {
+			if t.issuer, err = loadIssuer(w.Identity.Config, w.Identity.KeyFile); err != nil {
+				return nil, err
+			}
+		}
+		return t, nil
 	}
 	svc, err := service.New(service.Config{Faults: serviceFaults(w.Target.Faults), Seed: seed})
 	if err != nil {
@@ -50,7 +60,60 @@ func startTarget(ctx context.Context, w *scenarios.Workload, seed int64) (*targe
 		svc.Close()
 		return nil, fmt.Errorf("embedded service URL: %w", err)
 	}
-	return &target{url: u, describe: "embedded " + base, svc: svc}, nil
+	p := svc.Project()
+	iss, err := sdk.NewIssuerFromKey(sdk.ProjectConfig{ProjectID: p.ID, SegmentID: p.Segment, IdentityAssertionKeyID: p.KeyID}, p.Key)
+	if err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("embedded service identity: %w", err)
+	}
+	return &target{url: u, describe: "embedded " + base, svc: svc, issuer: iss}, nil
+}
+
+// loadIssuer reads an IronCore config JSON and identity assertion key.
+// Errors name the files, never their contents.
+func loadIssuer(configPath, keyPath string) (*sdk.Issuer, error) {
+	if configPath == "" || keyPath == "" {
+		return nil, fmt.Errorf("identity: give both config (the IronCore config JSON) and key_file (the identity assertion key PEM)")
+	}
+	cfg, err := os.ReadFile(configPath)
+	if err != nil {
+		return nil, fmt.Errorf("identity.config: %w", err)
+	}
+	key, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, fmt.Errorf("identity.key_file: %w", err)
+	}
+	iss, err := sdk.NewIssuer(cfg, key)
+	if err != nil {
+		return nil, fmt.Errorf("identity (%s, %s): %w", configPath, keyPath, err)
+	}
+	return iss, nil
+}
+
+// ironCore builds what the SDK ops share, or nil when the run has no
+// IronCore identity.
+func (t *target) ironCore(w *scenarios.Workload, shard scenarios.Shard) (*ops.IronCore, error) {
+	if t.issuer == nil {
+		return nil, nil
+	}
+	cfg := sdk.Config{
+		BaseURL:            t.url.String(),
+		Timeout:            w.Target.Timeout,
+		CAFile:             w.Target.TLS.CAFile,
+		InsecureSkipVerify: w.Target.TLS.InsecureSkipVerify,
+		DisableHTTP2:       w.Target.HTTP2 == "off",
+		Connections:        sdk.Connections(w.Target.Connections),
+	}
+	c, err := sdk.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sdk: %w", err)
+	}
+	ic, err := ops.NewIronCore(c, t.issuer, shard.Index)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return ic, nil
 }
 
 // serviceFaults converts the workload's faults to the service's own type.
