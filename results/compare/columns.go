@@ -46,7 +46,7 @@ func ParseColumns(spec string) (*Columns, error) {
 		col, unitName, hasUnit := strings.Cut(col, ":")
 		var unit time.Duration
 		if hasUnit {
-			u, err := parseUnit(unitName)
+			u, err := ParseUnit(unitName)
 			if err != nil {
 				return nil, fmt.Errorf("compare: --columns: %s: %w", part, err)
 			}
@@ -78,8 +78,8 @@ func ParseColumns(spec string) (*Columns, error) {
 	return c, nil
 }
 
-// parseUnit parses ns, us (µs), ms or s.
-func parseUnit(s string) (time.Duration, error) {
+// ParseUnit parses a time unit: ns, us (or µs), ms or s.
+func ParseUnit(s string) (time.Duration, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "ns":
 		return time.Nanosecond, nil
