@@ -105,8 +105,8 @@ func TestWriteFiles(t *testing.T) {
 		t.Error(err)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("folder holds %d files, want 2 (no temporaries)", len(entries))
+	if len(entries) != 4 { // summary.json, report.txt, report.html, phases.folded
+		t.Errorf("folder holds %d files, want 4 (no temporaries)", len(entries))
 	}
 }
 

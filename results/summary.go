@@ -225,8 +225,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// WriteFiles writes summary.json and report.txt into dir, each through a
-// temporary file renamed into place.
+// WriteFiles writes summary.json, report.txt, report.html (HTMLFile) and
+// phases.folded (FoldedFile) into dir, each through a temporary file renamed
+// into place. report.html draws the per-second series of a merge (Merge),
+// else those of the sample stream in dir if there is one (ReadSeries; a
+// stream that cannot be read leaves the charts over time empty).
 func (s *Summary) WriteFiles(dir string) error {
 	js, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
@@ -236,9 +239,22 @@ func (s *Summary) WriteFiles(dir string) error {
 	if err := s.Text(&txt); err != nil {
 		return fmt.Errorf("results: report.txt: %w", err)
 	}
+	series := s.series
+	if series == nil {
+		series, _, _ = ReadSeries(dir)
+	}
+	var html, folded bytes.Buffer
+	if err := s.WriteHTML(&html, series); err != nil {
+		return err
+	}
+	if err := s.WriteFolded(&folded); err != nil {
+		return err
+	}
 	return errors.Join(
 		writeFile(filepath.Join(dir, "summary.json"), append(js, '\n')),
 		writeFile(filepath.Join(dir, "report.txt"), txt.Bytes()),
+		writeFile(filepath.Join(dir, HTMLFile), html.Bytes()),
+		writeFile(filepath.Join(dir, FoldedFile), folded.Bytes()),
 	)
 }
 

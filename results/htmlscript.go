@@ -1,0 +1,334 @@
+package results
+
+// reportCSS styles report.html.
+const reportCSS = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 1000px; padding: 0 16px 32px; color: #222; background: #fff; }
+h1 { font-size: 22px; margin: 18px 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 6px; border-bottom: 1px solid #ddd; }
+.meta, .note, footer { color: #555; font-size: 13px; }
+.alarm { background: #fde2e1; border: 1px solid #d62728; color: #8b0000; padding: 8px 12px; font-weight: 600; }
+nav a { margin-right: 10px; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 12px; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+tr.fail td { color: #b00; font-weight: 600; }
+figure.chart { margin: 10px 0 18px; position: relative; }
+figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
+svg { width: 100%; height: auto; display: block; }
+svg text { font-size: 11px; fill: #444; }
+.axis line, .axis path { stroke: #999; }
+.grid line { stroke: #eee; }
+.legend { font-size: 12px; margin-top: 2px; }
+.legend span { cursor: pointer; margin-right: 14px; white-space: nowrap; user-select: none; }
+.legend span.off { opacity: 0.35; }
+.legend i { display: inline-block; width: 14px; height: 3px; margin-right: 4px; vertical-align: middle; }
+.tip { position: absolute; pointer-events: none; background: rgba(255,255,255,0.95); border: 1px solid #bbb; padding: 4px 6px; font-size: 11px; white-space: nowrap; display: none; }
+.empty { color: #888; font-style: italic; font-size: 13px; }
+.flame rect { stroke: #fff; stroke-width: 0.5; cursor: pointer; }
+.flame text { font-size: 11px; fill: #000; pointer-events: none; }
+`
+
+// reportJS draws report.html's charts from DATA with inline SVG. Every
+// chart's figure gets data-series (the number of series drawn) or
+// data-error; the body gets data-rendered when all are done.
+const reportJS = `
+(function () {
+  "use strict";
+  var SVGNS = "http://www.w3.org/2000/svg"; // a namespace name; nothing is fetched
+  var COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+  var W = 920, H = 250, ML = 62, MR = 14, MT = 10, MB = 34;
+
+  function svgEl(tag, attrs, parent) {
+    var e = document.createElementNS(SVGNS, tag);
+    for (var k in attrs) { e.setAttribute(k, attrs[k]); }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function htmlEl(tag, cls, parent, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function fmt(v) {
+    if (v === null || v === undefined || isNaN(v)) { return "–"; }
+    var a = Math.abs(v);
+    if (a >= 1e6) { return (v / 1e6).toFixed(1) + "M"; }
+    if (a >= 1e4) { return (v / 1e3).toFixed(0) + "k"; }
+    if (a >= 100) { return v.toFixed(0); }
+    if (a >= 10) { return v.toFixed(1); }
+    if (a >= 1) { return v.toFixed(2); }
+    if (a === 0) { return "0"; }
+    return v.toPrecision(2);
+  }
+  function niceTicks(lo, hi, n) {
+    var span = hi - lo, step = Math.pow(10, Math.floor(Math.log10(span / n))), err = span / n / step;
+    if (err >= 7.5) { step *= 10; } else if (err >= 3.5) { step *= 5; } else if (err >= 1.5) { step *= 2; }
+    var out = [];
+    for (var t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) { out.push(t); }
+    return out;
+  }
+  function clock(s) {
+    var m = Math.floor(s / 60), r = Math.round(s - 60 * m);
+    return m > 0 ? m + "m" + (r < 10 ? "0" : "") + r + "s" : r + "s";
+  }
+  function pctLabel(x) { // x = 1/(1-p)
+    var p = 100 * (1 - 1 / x);
+    return (Math.round(p * 1000) / 1000) + "%";
+  }
+
+  // lineChart draws o.series ({name, x[], y[] (null = gap), color, dash,
+  // step}) into fig and returns how many series had at least one point.
+  function lineChart(fig, o) {
+    var series = o.series.filter(function (s) { return s.x.length > 0; });
+    if (series.length === 0) {
+      htmlEl("p", "empty", fig, o.empty || "no data");
+      return 0;
+    }
+    var xs = [], ys = [];
+    series.forEach(function (s) {
+      s.x.forEach(function (x, i) { if (s.y[i] !== null && s.y[i] !== undefined) { xs.push(x); ys.push(s.y[i]); } });
+    });
+    var x0 = o.xmin !== undefined ? o.xmin : Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+    if (o.xmax !== undefined) { x1 = Math.max(x1, o.xmax); }
+    if (x1 <= x0) { x1 = x0 + 1; }
+    var y1 = ys.length ? Math.max.apply(null, ys) : 1;
+    if (!(y1 > 0)) { y1 = 1; }
+    var yt = niceTicks(0, y1 * 1.05, 5);
+    y1 = Math.max(y1, yt[yt.length - 1]);
+    var lx = o.xlog ? Math.log10 : function (v) { return v; };
+    var X = function (v) { return ML + (lx(v) - lx(x0)) / (lx(x1) - lx(x0)) * (W - ML - MR); };
+    var Y = function (v) { return H - MB - v / y1 * (H - MT - MB); };
+
+    var svg = svgEl("svg", {viewBox: "0 0 " + W + " " + H, role: "img"}, fig);
+    (o.bands || []).forEach(function (b) {
+      svgEl("rect", {x: X(b[0]), y: MT, width: Math.max(X(b[1]) - X(b[0]), 1), height: H - MT - MB, fill: "#fde2e1"}, svg);
+    });
+    var grid = svgEl("g", {"class": "grid"}, svg), axis = svgEl("g", {"class": "axis"}, svg);
+    yt.forEach(function (t) {
+      svgEl("line", {x1: ML, x2: W - MR, y1: Y(t), y2: Y(t)}, grid);
+      svgEl("text", {x: ML - 6, y: Y(t) + 4, "text-anchor": "end"}, axis).textContent = fmt(t);
+    });
+    var xt;
+    if (o.xlog) {
+      xt = [];
+      for (var d = Math.ceil(Math.log10(x0)); d <= Math.floor(Math.log10(x1)); d++) { xt.push(Math.pow(10, d)); }
+    } else {
+      xt = niceTicks(x0, x1, 8);
+    }
+    xt.forEach(function (t) {
+      svgEl("line", {x1: X(t), x2: X(t), y1: MT, y2: H - MB}, grid);
+      svgEl("text", {x: X(t), y: H - MB + 14, "text-anchor": "middle"}, axis).textContent = (o.xfmt || fmt)(t);
+    });
+    svgEl("line", {x1: ML, x2: W - MR, y1: H - MB, y2: H - MB}, axis);
+    svgEl("line", {x1: ML, x2: ML, y1: MT, y2: H - MB}, axis);
+    if (o.xlabel) { svgEl("text", {x: (ML + W - MR) / 2, y: H - 4, "text-anchor": "middle"}, axis).textContent = o.xlabel; }
+    if (o.ylabel) { svgEl("text", {x: 12, y: (MT + H - MB) / 2, "text-anchor": "middle", transform: "rotate(-90 12 " + (MT + H - MB) / 2 + ")"}, axis).textContent = o.ylabel; }
+
+    var legend = htmlEl("div", "legend", fig);
+    series.forEach(function (s, i) {
+      s.color = s.color || COLORS[i % COLORS.length];
+      var d = "", pen = false, prevY = null;
+      for (var j = 0; j < s.x.length; j++) {
+        var y = s.y[j];
+        if (y === null || y === undefined) { pen = false; continue; }
+        if (pen && s.step) { d += "L" + X(s.x[j]).toFixed(1) + " " + Y(prevY).toFixed(1); }
+        d += (pen ? "L" : "M") + X(s.x[j]).toFixed(1) + " " + Y(y).toFixed(1);
+        pen = true;
+        prevY = y;
+      }
+      var g = svgEl("g", {}, svg);
+      svgEl("path", {d: d, fill: "none", stroke: s.color, "stroke-width": 1.6, "stroke-dasharray": s.dash ? "5 3" : "none"}, g);
+      if (s.x.length < 40) {
+        s.x.forEach(function (x, j) {
+          if (s.y[j] !== null && s.y[j] !== undefined) { svgEl("circle", {cx: X(x), cy: Y(s.y[j]), r: 2.2, fill: s.color}, g); }
+        });
+      }
+      s.g = g;
+      var item = htmlEl("span", "", legend);
+      var sw = htmlEl("i", "", item);
+      sw.style.background = s.color;
+      item.appendChild(document.createTextNode(s.name));
+      item.addEventListener("click", function () {
+        s.off = !s.off;
+        item.className = s.off ? "off" : "";
+        g.style.display = s.off ? "none" : "";
+      });
+    });
+
+    var tip = htmlEl("div", "tip", fig);
+    var cross = svgEl("line", {y1: MT, y2: H - MB, stroke: "#888", "stroke-dasharray": "2 2", visibility: "hidden"}, svg);
+    svg.addEventListener("mousemove", function (ev) {
+      var r = svg.getBoundingClientRect(), px = (ev.clientX - r.left) / r.width * W;
+      var v = o.xlog ? Math.pow(10, lx(x0) + (px - ML) / (W - ML - MR) * (lx(x1) - lx(x0))) : x0 + (px - ML) / (W - ML - MR) * (x1 - x0);
+      var lines = [], at = null;
+      series.forEach(function (s) {
+        if (s.off) { return; }
+        var best = -1;
+        for (var j = 0; j < s.x.length; j++) {
+          if (s.y[j] === null || s.y[j] === undefined) { continue; }
+          if (best < 0 || Math.abs(s.x[j] - v) < Math.abs(s.x[best] - v)) { best = j; }
+        }
+        if (best >= 0) {
+          at = at === null ? s.x[best] : at;
+          lines.push(s.name + ": " + fmt(s.y[best]));
+        }
+      });
+      if (at === null) { return; }
+      cross.setAttribute("x1", X(at));
+      cross.setAttribute("x2", X(at));
+      cross.setAttribute("visibility", "visible");
+      tip.textContent = "";
+      htmlEl("b", "", tip, (o.xfmt || fmt)(at));
+      lines.forEach(function (l) { htmlEl("div", "", tip, l); });
+      tip.style.display = "block";
+      tip.style.left = Math.min(ev.clientX - fig.getBoundingClientRect().left + 14, fig.clientWidth - 220) + "px";
+      tip.style.top = "24px";
+    });
+    svg.addEventListener("mouseleave", function () { tip.style.display = "none"; cross.setAttribute("visibility", "hidden"); });
+    return series.length;
+  }
+
+  function seconds(n) { var a = []; for (var i = 0; i < n; i++) { a.push(i); } return a; }
+  function timeChart(fig, series, ylabel, extra) {
+    var o = {series: series, xlabel: "time since start", xfmt: clock, ylabel: ylabel, xmin: 0, empty: "no per-second data in this run folder"};
+    for (var k in extra || {}) { o[k] = extra[k]; }
+    return lineChart(fig, o);
+  }
+  function perOp(field) {
+    return DATA.ops.map(function (op) {
+      return {name: op.name, x: seconds((op[field] || []).length), y: op[field] || []};
+    });
+  }
+  function bands() {
+    var b = [];
+    DATA.generators.forEach(function (g) { g.saturated.forEach(function (s) { b.push([s, s + 1]); }); });
+    return b;
+  }
+  function genSeries(field, suffix) {
+    return DATA.generators.map(function (g) { return {name: g.name + suffix, x: g.second || [], y: g[field] || []}; });
+  }
+
+  var charts = {
+    latency: function (fig) {
+      var op = DATA.ops[+fig.getAttribute("data-op")];
+      return timeChart(fig, [
+        {name: "p50", x: seconds((op.p50 || []).length), y: op.p50 || [], color: COLORS[0]},
+        {name: "p99", x: seconds((op.p99 || []).length), y: op.p99 || [], color: COLORS[1]}
+      ], "ms");
+    },
+    spectrum: function (fig) {
+      var series = DATA.ops.map(function (op) {
+        var x = [], y = [], prev = 1;
+        op.spectrum.forEach(function (p) {
+          var v = p[0] >= 100 ? Math.max(prev * 2, 10) : 1 / (1 - p[0] / 100);
+          x.push(v); y.push(p[1]); prev = v;
+        });
+        return {name: op.name, x: x, y: y};
+      });
+      return lineChart(fig, {series: series, xlog: true, xfmt: pctLabel, xlabel: "percentile (last point: max)", ylabel: "ms", xmin: 1, empty: "no samples"});
+    },
+    throughput: function (fig) { return timeChart(fig, perOp("count"), "per s"); },
+    errors: function (fig) { return timeChart(fig, perOp("errors"), "per s"); },
+    late: function (fig) {
+      var series = [];
+      DATA.scenarios.forEach(function (sc, i) {
+        var x = sc.points.map(function (p) { return p[0]; });
+        series.push({name: sc.name + " late", x: x, y: sc.points.map(function (p) { return p[1]; }), step: true, color: COLORS[i % COLORS.length]});
+        series.push({name: sc.name + " dropped", x: x, y: sc.points.map(function (p) { return p[2]; }), step: true, dash: true, color: COLORS[i % COLORS.length]});
+      });
+      return timeChart(fig, series, "iterations");
+    },
+    cpu: function (fig) { return timeChart(fig, genSeries("cpu", ""), "%", {bands: bands(), empty: "no health records"}); },
+    sched: function (fig) {
+      var s = genSeries("sched_ms", " scheduler p99").concat(genSeries("lag_ms", " start lag p99"));
+      s.forEach(function (x, i) { x.dash = i >= s.length / 2; });
+      return timeChart(fig, s, "ms", {bands: bands(), empty: "no health records"});
+    },
+    heap: function (fig) { return timeChart(fig, genSeries("heap_mib", ""), "MiB", {empty: "no health records"}); },
+    flame: function (fig) { return flame(fig, DATA.flame); }
+  };
+
+  // flame draws the phase flame graph (root at the bottom) and returns the
+  // number of leaf frames drawn.
+  function flame(fig, root) {
+    if (!root || !root.value) {
+      htmlEl("p", "empty", fig, "no phases or service time recorded");
+      return 0;
+    }
+    var depth = function (n) { return 1 + (n.children || []).reduce(function (m, c) { return Math.max(m, depth(c)); }, 0); };
+    var RH = 20, rows = depth(root), FH = rows * RH + 4;
+    var svg = svgEl("svg", {viewBox: "0 0 " + W + " " + FH, role: "img"}, fig);
+    var tip = htmlEl("div", "tip", fig);
+    var total = root.value;
+    function hue(name) {
+      var h = 0;
+      for (var i = 0; i < name.length; i++) { h = (h * 31 + name.charCodeAt(i)) >>> 0; }
+      return "hsl(" + (10 + h % 45) + ", 80%, " + (55 + h % 20) + "%)";
+    }
+    var leaves = 0;
+    function draw(n, x, w, level, path, focus) {
+      var y = FH - (level + 1) * RH;
+      var r = svgEl("rect", {x: x, y: y, width: Math.max(w, 0.5), height: RH - 1, fill: hue(n.name)}, svg);
+      var ms = n.value / 1000;
+      var label = path.concat([n.name]).join(" ▸ ") + ": " + fmt(ms) + " ms (" + (100 * n.value / total).toFixed(1) + "%)";
+      r.addEventListener("mousemove", function (ev) {
+        tip.textContent = label;
+        tip.style.display = "block";
+        tip.style.left = Math.min(ev.clientX - fig.getBoundingClientRect().left + 12, fig.clientWidth - 320) + "px";
+        tip.style.top = "4px";
+      });
+      r.addEventListener("mouseleave", function () { tip.style.display = "none"; });
+      r.addEventListener("click", function () { render(n === focus ? root : n); });
+      if (w > 40) {
+        var t = svgEl("text", {x: x + 4, y: y + RH - 6}, svg);
+        var s = n.name, max = Math.floor((w - 8) / 6.5);
+        t.textContent = s.length > max ? s.slice(0, Math.max(max - 1, 1)) + "…" : s;
+      }
+      var cx = x;
+      (n.children || []).forEach(function (c) {
+        var cw = w * c.value / n.value;
+        draw(c, cx, cw, level + 1, path.concat([n.name]), focus);
+        cx += cw;
+      });
+      if (!(n.children && n.children.length)) { leaves++; }
+    }
+    function render(focus) {
+      while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+      leaves = 0;
+      var chain = [], found = false;
+      (function find(n, trail) {
+        if (found) { return; }
+        if (n === focus) { chain = trail.concat([n]); found = true; return; }
+        (n.children || []).forEach(function (c) { find(c, trail.concat([n])); });
+      })(root, []);
+      // The focused frame's ancestors span the full width beneath it.
+      for (var i = 0; i < chain.length - 1; i++) {
+        var a = chain[i], y = FH - (i + 1) * RH;
+        var r = svgEl("rect", {x: 0, y: y, width: W, height: RH - 1, fill: "#ddd"}, svg);
+        r.addEventListener("click", (function (n) { return function () { render(n); }; })(a));
+        svgEl("text", {x: 4, y: y + RH - 6}, svg).textContent = a.name;
+      }
+      draw(focus, 0, W, chain.length - 1, chain.slice(0, -1).map(function (n) { return n.name; }), focus);
+      return leaves;
+    }
+    return render(root);
+  }
+
+  var figs = document.querySelectorAll("figure[data-chart]");
+  for (var i = 0; i < figs.length; i++) {
+    var fig = figs[i];
+    try {
+      var draw = charts[fig.getAttribute("data-chart")];
+      if (!draw) { throw new Error("unknown chart " + fig.getAttribute("data-chart")); }
+      fig.setAttribute("data-series", String(draw(fig)));
+    } catch (e) {
+      fig.setAttribute("data-series", "0");
+      fig.setAttribute("data-error", String(e && e.message || e));
+      htmlEl("p", "empty", fig, "chart failed: " + (e && e.message || e));
+    }
+  }
+  document.body.setAttribute("data-rendered", String(figs.length));
+})();
+`
