@@ -1,0 +1,182 @@
+package ops_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ironcorelabs/loadgen/loadgen"
+	"github.com/ironcorelabs/loadgen/ops"
+	"github.com/ironcorelabs/loadgen/sdk"
+	"github.com/ironcorelabs/loadgen/service"
+)
+
+// startIronCore runs the reference service on loopback and returns the ops'
+// shared state against it, with a small pool set up.
+func startIronCore(t *testing.T, setup ops.SetupCounts) (*ops.IronCore, *service.Server) {
+	t.Helper()
+	svc, err := service.New(service.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); svc.Close() })
+	base, err := svc.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := svc.Project()
+	iss, err := sdk.NewIssuerFromKey(sdk.ProjectConfig{ProjectID: p.ID, SegmentID: p.Segment, IdentityAssertionKeyID: p.KeyID}, p.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sdk.New(sdk.Config{BaseURL: base, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic, err := ops.NewIronCore(c, iss, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ic.Close)
+	if err := ic.Setup(ctx, setup, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ic, svc
+}
+
+type step struct {
+	op   string
+	args ops.Args
+}
+
+// runSteps runs steps as one iteration of worker 0 and checks each op
+// succeeded with phases and a 2xx status.
+func runSteps(t *testing.T, env *ops.Env, steps []step) {
+	t.Helper()
+	cat := ops.Default()
+	it := &loadgen.Iteration{Worker: &loadgen.WorkerState{Scenario: "t", Values: map[string]any{}}, Vars: map[string]any{}}
+	for _, s := range steps {
+		e, ok := cat.Lookup(s.op)
+		if !ok {
+			t.Fatalf("no op %s in the catalog", s.op)
+		}
+		op, err := e.New(env, s.args)
+		if err != nil {
+			t.Fatalf("%s: %v", s.op, err)
+		}
+		it.BeginOp(time.Now())
+		err = op.Do(context.Background(), it)
+		phases, status := it.EndOp()
+		if err != nil {
+			t.Fatalf("%s: %v", s.op, err)
+		}
+		if status < 200 || status > 299 {
+			t.Errorf("%s: final status %d", s.op, status)
+		}
+		http := false
+		for _, p := range phases {
+			if strings.HasPrefix(p.Name, "http:") && !strings.Contains(p.Name, "/") {
+				http = true
+			}
+		}
+		if !http {
+			t.Errorf("%s reported no http phase: %v", s.op, phases)
+		}
+	}
+}
+
+func TestEveryIronCoreOp(t *testing.T) {
+	ic, svc := startIronCore(t, ops.SetupCounts{Users: 4, Groups: 1, Documents: 1})
+	env := &ops.Env{IronCore: ic}
+	before := svc.Stats()
+	t.Run("onboarding", func(t *testing.T) {
+		runSteps(t, env, []step{
+			{"user_create", nil}, {"user_verify", nil}, {"generate_device", nil}, {"initialize", nil},
+			{"device_list", nil}, {"generate_device", nil}, {"device_delete", nil},
+		})
+	})
+	t.Run("groups", func(t *testing.T) {
+		runSteps(t, env, []step{
+			{"group_create", ops.Args{"members": int64(1)}}, {"group_get", nil},
+			{"group_add_members", ops.Args{"users": int64(1)}}, {"group_add_admins", ops.Args{"users": int64(1)}},
+			{"group_list", nil},
+		})
+	})
+	t.Run("documents", func(t *testing.T) {
+		runSteps(t, env, []step{
+			{"document_encrypt", ops.Args{"size": int64(4096), "groups": int64(1), "keep": true}}, {"document_decrypt", nil},
+			{"document_update", ops.Args{"size": int64(100)}}, {"document_grant", ops.Args{"users": int64(2)}},
+			{"document_revoke", nil}, {"document_list", nil},
+		})
+	})
+	t.Run("from the pool", func(t *testing.T) {
+		// Without earlier steps, ops act on what setup made.
+		runSteps(t, env, []step{{"group_get", nil}, {"document_decrypt", nil}, {"document_list", nil}, {"user_verify", nil}})
+	})
+	after := svc.Stats()
+	if after.Users != before.Users+1 || after.Groups != before.Groups+1 || after.Documents != before.Documents+1 {
+		t.Errorf("service store went from %+v to %+v; want one more user, group and document", before, after)
+	}
+	deleted, failed, err := ic.Teardown(context.Background())
+	if failed > 0 || deleted < 2 {
+		t.Errorf("teardown deleted %d, failed %d: %v; want the 2 groups deleted", deleted, failed, err)
+	}
+	if s := svc.Stats(); s.Groups != before.Groups-1 {
+		t.Errorf("after teardown the service holds %d groups; want %d", s.Groups, before.Groups-1)
+	}
+}
+
+func TestIronCoreOpErrors(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{})
+	env := &ops.Env{IronCore: ic}
+	cat := ops.Default()
+	for _, name := range []string{"user_verify", "device_list", "group_get", "document_decrypt", "device_delete", "document_revoke"} {
+		e, _ := cat.Lookup(name)
+		op, err := e.New(env, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := &loadgen.Iteration{Worker: &loadgen.WorkerState{}, Vars: map[string]any{}}
+		it.BeginOp(time.Now())
+		if err := op.Do(context.Background(), it); err == nil {
+			t.Errorf("%s with an empty pool succeeded", name)
+		}
+	}
+	// Without an IronCore target the SDK ops refuse to build.
+	e, _ := cat.Lookup("document_encrypt")
+	if _, err := e.New(&ops.Env{}, nil); err == nil || !strings.Contains(err.Error(), "IronCore target") {
+		t.Errorf("document_encrypt without IronCore: %v", err)
+	}
+	if _, err := e.New(env, ops.Args{"users": int64(-1)}); err == nil {
+		t.Error("negative users accepted")
+	}
+}
+
+func TestSaveLoadIdentities(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{Users: 2})
+	path := filepath.Join(t.TempDir(), "ids.json")
+	if err := ic.SaveIdentities(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("identities file mode %v, want 0600", fi.Mode().Perm())
+	}
+	ic2, err := ops.NewIronCore(ic.Client, ic.Issuer, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ic2.LoadIdentities(context.Background(), path)
+	if err != nil || n != 2 {
+		t.Fatalf("LoadIdentities = %d, %v; want 2", n, err)
+	}
+	defer ic2.Close()
+	runSteps(t, &ops.Env{IronCore: ic2}, []step{{"document_encrypt", nil}, {"document_decrypt", nil}})
+}
