@@ -30,7 +30,7 @@ func readSamples(r io.Reader, c *Columns, m *Mapping) (*Run, error) {
 	}
 	acc := make(map[string]*opAcc)
 	first, last := math.Inf(1), math.Inf(-1) // ms since the epoch
-	unit := float64(unitOr(c.LatencyUnit)) / float64(time.Millisecond)
+	unit := float64(unitOr(c.LatencyUnit))
 	for n := 1; ; n++ {
 		row, err := rows()
 		if err == io.EOF {
@@ -43,7 +43,7 @@ func readSamples(r io.Reader, c *Columns, m *Mapping) (*Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sample %d: latency column %q: %q is not a number", n, c.Latency, row[c.Latency])
 		}
-		lat *= unit
+		lat = lat * unit / float64(time.Millisecond)
 		name := samplesDefaultOp
 		if c.Op != "" {
 			name = row[c.Op]

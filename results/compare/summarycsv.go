@@ -114,10 +114,10 @@ func readPercentileCSV(r io.Reader, unit time.Duration, m *Mapping) (*Run, error
 	scales := make([]float64, len(header))
 	for i, h := range header {
 		f, u := summaryColumn(strings.TrimPrefix(h, "\ufeff"))
-		fields[i], scales[i] = f, float64(unitOr(u))/float64(time.Millisecond)
 		if u == 0 {
-			scales[i] = float64(unitOr(unit)) / float64(time.Millisecond)
+			u = unit
 		}
+		fields[i], scales[i] = f, float64(unitOr(u))
 	}
 	run := &Run{Format: FormatPercentiles, Meta: map[string]string{}}
 	for line := 2; ; line++ {
@@ -145,7 +145,7 @@ func readPercentileCSV(r io.Reader, unit time.Duration, m *Mapping) (*Run, error
 			if err != nil {
 				return nil, fmt.Errorf("line %d: column %q: %q is not a number", line, header[i], v)
 			}
-			t := x * scales[i]
+			t := x * scales[i] / float64(time.Millisecond)
 			switch fields[i] {
 			case sfCount:
 				op.Count = int64(x)
