@@ -13,14 +13,14 @@ import (
 
 func newCompareCommand(st *state) *cobra.Command {
 	var (
-		maps, gates      []string
-		columns, unit    string
-		format, out      string
-		noDefaultMap     bool
-		seed             uint64
-		resamples        int
-		confidence       float64
-		gatlingRanks []float64
+		maps, gates   []string
+		columns, unit string
+		format, out   string
+		noDefaultMap  bool
+		seed          uint64
+		resamples     int
+		confidence    float64
+		gatlingRanks  []float64
 	)
 	cmd := &cobra.Command{
 		Use:   "compare <baseline> <candidate>...",
