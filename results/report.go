@@ -194,6 +194,11 @@ func (s *Summary) textGenerator(e *errWriter) {
 	}
 	e.printf("\nGenerator: CPU max %.0f%%, scheduler latency p99 %s ms, start lag p99 %s ms (largest per-second p99s), saturated: %s\n",
 		g.CPUMaxPct, ms(g.SchedLatencyP99MS), ms(g.StartLagP99MS), sat)
+	e.printf("Go runtime: goroutines max %d, heap max %.1f MiB", g.GoroutinesMax, float64(g.HeapMaxBytes)/(1<<20))
+	if r := g.Runtime; r != nil {
+		e.printf("; %d GCs, pauses %s ms in all, %s ms at most; GC CPU %.1f%%", r.NumGC, ms(r.GCPauseTotalMS), ms(r.GCPauseMaxMS), 100*r.GCCPUFraction)
+	}
+	e.printf("\n")
 }
 
 func (s *Summary) textThresholds(e *errWriter) {

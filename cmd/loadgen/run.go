@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +46,8 @@ type runFlags struct {
 	metricsAddr     string
 	pushgateway     string
 	saveIdentities  string
+	cpuProfile      string
+	trace           string
 }
 
 func newRunCommand(st *state) *cobra.Command {
@@ -115,6 +119,8 @@ a second one cancels at once, still writing what was measured.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9090")
 	fl.StringVar(&f.pushgateway, "pushgateway", "", "push the final metrics to this Prometheus Pushgateway URL when the run ends")
 	fl.StringVar(&f.saveIdentities, "save-identities", "", "after setup, save the identities it made to this file (0600; it holds device keys), for a later run's setup.from")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof)")
+	fl.StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (go tool trace)")
 	cmd.MarkFlagsMutuallyExclusive("shard", "shards")
 	return cmd
 }
@@ -342,11 +348,21 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 		}()
 	}
 
+	stopProfiles, err := startProfiles(f.cpuProfile, f.trace)
+	if err != nil {
+		bgCancel()
+		bgWG.Wait()
+		rec.Close()
+		return &exitError{code: exitUsage, err: err}
+	}
 	opts := loadgen.Options{Stop: stop, Seed: f.seed, Start: start}
 	if exp != nil {
 		opts.Progress = exp.SetProgress
 	}
 	_, runErr := loadgen.Run(ctx, plan, sink, opts)
+	if err := stopProfiles(); err != nil {
+		fmt.Fprintf(st.stderr, "loadgen: %v\n", err)
+	}
 	bgCancel()
 	bgWG.Wait()
 
@@ -366,6 +382,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 		fmt.Fprintf(st.stderr, "loadgen: closing the sample stream: %v\n", err)
 	}
 	sum := rec.Summary()
+	sum.Generator.Runtime = results.ReadRuntime()
 	failed := evaluate(sum, w)
 	if err := sum.WriteFiles(dir); err != nil {
 		return withCode(exitRunError, fmt.Errorf("writing the run folder: %w", err))
@@ -662,4 +679,43 @@ func bar(done, total, width int) string {
 	}
 	n := done * width / total
 	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
+
+// startProfiles starts a CPU profile and an execution trace when their
+// files are named; the returned function stops both and closes the files.
+func startProfiles(cpuFile, traceFile string) (stop func() error, err error) {
+	var closers []func() error
+	stop = func() error {
+		var errs []error
+		for i := len(closers) - 1; i >= 0; i-- {
+			errs = append(errs, closers[i]())
+		}
+		closers = nil
+		return errors.Join(errs...)
+	}
+	if cpuFile != "" {
+		f, err := os.Create(cpuFile)
+		if err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		closers = append(closers, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if traceFile != "" {
+		f, err := os.Create(traceFile)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("--trace: %w", err)
+		}
+		if err := trace.Start(f); err != nil {
+			f.Close()
+			stop()
+			return nil, fmt.Errorf("--trace: %w", err)
+		}
+		closers = append(closers, func() error { trace.Stop(); return f.Close() })
+	}
+	return stop, nil
 }
