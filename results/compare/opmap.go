@@ -15,28 +15,30 @@ type Mapping struct {
 	m map[string]string
 }
 
-// ironoxideOps are the ironoxide method names (Java and Scala camelCase, the
-// Rust crate's snake_case and its SdkOperation variants, matched the same
-// way) of each loadgen op, and loadgen's own names.
-var ironoxideOps = map[string][]string{
-	"user_create":       {"userCreate"},
-	"user_verify":       {"userVerify"},
-	"generate_device":   {"generateNewDevice", "generateDevice", "userGenerateNewDevice"},
-	"initialize":        {"initialize", "initializeSdk", "ironSdkInitialize", "ironOxideInitialize", "initializeCheckRotation", "usersCurrent"},
-	"device_list":       {"userListDevices", "deviceList", "listDevices"},
-	"device_delete":     {"userDeleteDevice", "deviceDelete", "deleteDevice"},
-	"group_create":      {"groupCreate"},
-	"group_get":         {"groupGetMetadata", "groupGet"},
-	"group_list":        {"groupList"},
-	"group_add_members": {"groupAddMembers"},
-	"group_add_admins":  {"groupAddAdmins"},
-	"document_encrypt":  {"documentEncrypt"},
-	"document_decrypt":  {"documentDecrypt"},
-	"document_list":     {"documentList"},
-	"document_update":   {"documentUpdateBytes", "documentUpdate"},
-	"document_grant":    {"documentGrantAccess", "documentGrant"},
-	"document_revoke":   {"documentRevokeAccess", "documentRevoke"},
-	"http":              {"http"},
+// ironoxideOps returns the ironoxide method names (Java and Scala
+// camelCase, the Rust crate's snake_case and its SdkOperation variants,
+// matched the same way) of each loadgen op.
+func ironoxideOps() map[string][]string {
+	return map[string][]string{
+		"user_create":       {"userCreate"},
+		"user_verify":       {"userVerify"},
+		"generate_device":   {"generateNewDevice", "generateDevice", "userGenerateNewDevice"},
+		"initialize":        {"initialize", "initializeSdk", "ironSdkInitialize", "ironOxideInitialize", "initializeCheckRotation", "usersCurrent"},
+		"device_list":       {"userListDevices", "deviceList", "listDevices"},
+		"device_delete":     {"userDeleteDevice", "deviceDelete", "deleteDevice"},
+		"group_create":      {"groupCreate"},
+		"group_get":         {"groupGetMetadata", "groupGet"},
+		"group_list":        {"groupList"},
+		"group_add_members": {"groupAddMembers"},
+		"group_add_admins":  {"groupAddAdmins"},
+		"document_encrypt":  {"documentEncrypt"},
+		"document_decrypt":  {"documentDecrypt"},
+		"document_list":     {"documentList"},
+		"document_update":   {"documentUpdateBytes", "documentUpdate"},
+		"document_grant":    {"documentGrantAccess", "documentGrant"},
+		"document_revoke":   {"documentRevokeAccess", "documentRevoke"},
+		"http":              {"http"},
+	}
 }
 
 // DefaultMapping returns a Mapping that knows loadgen's op names and the
@@ -44,7 +46,7 @@ var ironoxideOps = map[string][]string{
 // the same operations.
 func DefaultMapping() *Mapping {
 	m := &Mapping{}
-	for op, names := range ironoxideOps {
+	for op, names := range ironoxideOps() {
 		m.Set(op, op)
 		for _, n := range names {
 			m.Set(n, op)
