@@ -18,7 +18,7 @@ const exitCodesHelp = `Exit codes:
   0    ok
   1    the run failed (could not start, setup failed, ...)
   2    bad usage or a bad workload file
-  99   a threshold failed
+  99   a threshold failed (or a compare --fail-on gate)
   105  stopped by a signal after a graceful stop`
 
 // exitError attaches an exit code to an error.

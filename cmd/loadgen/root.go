@@ -54,7 +54,11 @@ shows in the figures instead of hiding behind fewer requests.`,
   loadgen validate configs/*.yaml
 
   # rebuild the reports of a run folder, also of a killed run
-  loadgen report runs/http-smoke-20261127T031608Z`,
+  loadgen report runs/http-smoke-20261127T031608Z
+
+  # compare a run with the last one (or a Gatling log, vegeta results, ...);
+  # exit 99 if p99 got more than 10% worse
+  loadgen compare runs/smoke-1 runs/smoke-2 --fail-on 'p99>+10%'`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),
@@ -68,6 +72,7 @@ shows in the figures instead of hiding behind fewer requests.`,
 		newRunCommand(st),
 		newValidateCommand(st),
 		newReportCommand(st),
+		newCompareCommand(st),
 		newServeCommand(st),
 		newVersionCommand(st),
 	)
