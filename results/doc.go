@@ -21,5 +21,11 @@
 // writer at least once per FlushInterval, so a killed run keeps what it
 // measured up to the last flush. Rebuild reads the stream back into a Summary.
 //
+// Summary.WriteFiles writes a run folder's summary.json, report.txt,
+// report.html (WriteHTML: self-contained SVG charts, with the per-second
+// series of ReadSeries) and phases.folded (WriteFolded, for flame-graph
+// tools). WriteVegeta exports the stream as vegeta's results, and Merge
+// merges the run folders of a sharded run exactly.
+//
 // results imports nothing else of loadgen's.
 package results
