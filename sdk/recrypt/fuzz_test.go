@@ -167,29 +167,64 @@ func FuzzTransformKey(f *testing.F) {
 	})
 }
 
-// FuzzDecrypt feeds mutated encrypted values to Decrypt and Transform, which
-// must fail cleanly (the signatures no longer verify) or succeed.
+// FuzzDecrypt feeds mutated encrypted values, re-signed so that they pass
+// the signature check and reach the pairings, to Decrypt and Transform:
+// both must return a result or an error, never panic.
 func FuzzDecrypt(f *testing.F) {
 	ev, ev1, tk := fuzzSeeds(f)
 	for _, v := range []EncryptedValue{ev, ev1} {
 		b, _ := v.MarshalBinary()
 		f.Add(b, uint16(0), byte(0))
+		f.Add(b, uint16(70), byte(1))
 	}
 	sk, _, _ := New(constReader(9)).GenerateKeyPair()
 	r := New(constReader(11))
+	signer := goodSigningKeypair()
 	f.Fuzz(func(t *testing.T, in []byte, pos uint16, flip byte) {
 		var v EncryptedValue
 		if err := v.UnmarshalBinary(in); err != nil {
 			return
 		}
-		if len(in) > 0 {
-			b, _ := v.MarshalBinary()
-			b[int(pos)%len(b)] ^= flip
-			if err := v.UnmarshalBinary(b); err != nil {
-				return
+		b, _ := v.MarshalBinary()
+		b[int(pos)%len(b)] ^= flip
+		if err := v.UnmarshalBinary(b); err != nil {
+			return
+		}
+		v.PublicSigningKey = signer.PublicKey()
+		v.Signature = signer.Sign(v.signedMessage(v.PublicSigningKey))
+		if pt, err := Decrypt(v, sk); err == nil && len(v.TransformBlocks) == 0 && flip != 0 {
+			// A changed message or auth hash must not decrypt.
+			if int(pos)%len(b) >= 64 && int(pos)%len(b) < 480 {
+				t.Fatalf("tampered value decrypted to %v", pt)
 			}
 		}
-		Decrypt(v, sk)
-		r.Transform(v, tk, goodSigningKeypair())
+		r.Transform(v, tk, signer)
+	})
+}
+
+// FuzzTransform feeds mutated transform keys, re-signed, to Transform and
+// Augment.
+func FuzzTransform(f *testing.F) {
+	ev, _, tk := fuzzSeeds(f)
+	b, _ := tk.MarshalBinary()
+	f.Add(b, uint16(600), byte(1))
+	f.Add(b, uint16(0), byte(0))
+	r := New(constReader(12))
+	signer := goodSigningKeypair()
+	sk, _, _ := New(constReader(13)).GenerateKeyPair()
+	f.Fuzz(func(t *testing.T, in []byte, pos uint16, flip byte) {
+		if len(in) != transformKeyBinarySize {
+			return
+		}
+		b := append([]byte(nil), in...)
+		b[int(pos)%len(b)] ^= flip
+		var k TransformKey
+		if err := k.UnmarshalBinary(b); err != nil {
+			return
+		}
+		k.PublicSigningKey = signer.PublicKey()
+		k.Signature = signer.Sign(k.signedMessage())
+		r.Transform(ev, k, signer)
+		k.Augment(sk)
 	})
 }
