@@ -192,3 +192,29 @@ func TestHTTPOpCanceled(t *testing.T) {
 		t.Errorf("Classify(%v) = %q, want %q", err, got, results.ClassCanceled)
 	}
 }
+
+// TestHTTPOpNewContext checks that a worker whose context changes from one
+// request to the next gets state for the new context, not the old one's.
+func TestHTTPOpNewContext(t *testing.T) {
+	env := &Env{Target: rawServer(t, false), Client: NewHTTPClient(10*time.Second, false)}
+	t.Cleanup(env.Client.CloseIdleConnections)
+	op, err := HTTPEntry().New(env, Args{"url": "/health"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := newWorkerIteration()
+	first, cancel := context.WithCancel(context.Background())
+	it.BeginOp(time.Now())
+	if err := op.Do(first, it); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	// A request under the canceled context would fail; a new one succeeds.
+	it.BeginOp(time.Now())
+	if err := op.Do(context.Background(), it); err != nil {
+		t.Fatalf("request under a new context: %v", err)
+	}
+	if _, status := it.EndOp(); status != http.StatusOK {
+		t.Errorf("status %d, want 200", status)
+	}
+}

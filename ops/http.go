@@ -205,8 +205,11 @@ func (o *httpOp) call(ctx context.Context, it *loadgen.Iteration) *httpCall {
 	if it.Worker != nil {
 		vals = it.Worker.Values
 	}
-	if c, ok := vals[o.key].(*httpCall); ok && sameContext(c.parent, ctx) {
-		return c
+	if c, ok := vals[o.key].(*httpCall); ok {
+		if sameContext(c.parent, ctx) {
+			return c
+		}
+		c.drop()
 	}
 	c := &httpCall{parent: ctx}
 	c.trace.names = &o.names
@@ -251,13 +254,22 @@ func (c *httpCall) release(o *httpOp, it *loadgen.Iteration) (timedOut bool) {
 	if !timedOut && c.trace.quiescent() {
 		return false
 	}
-	if c.cancel != nil {
-		c.cancel(context.Canceled)
-	}
+	c.drop()
 	if it.Worker != nil && it.Worker.Values[o.key] == c {
 		delete(it.Worker.Values, o.key)
 	}
 	return timedOut
+}
+
+// drop ends c's use: it stops the timer and cancels c's context, so the
+// context no longer hangs on its parent.
+func (c *httpCall) drop() {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.cancel != nil {
+		c.cancel(context.Canceled)
+	}
 }
 
 // sameContext reports whether a and b are the same context, without
