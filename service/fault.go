@@ -66,10 +66,12 @@ type Fault struct {
 	// answering.
 	Reset float64 `json:"reset,omitempty"`
 	// Stall is the length of a pause of the whole route. Every request that arrives in
-	// [StallAfter, StallAfter+Stall), measured from the server's start, is held until
+	// [StallAfter, StallAfter+Stall), measured from the server's start (or from SetFaults, if
+	// later), is held until
 	// StallAfter+Stall. Zero means no stall.
 	Stall time.Duration `json:"stall,omitempty"`
-	// StallAfter is when the stall window opens, measured from the server's start.
+	// StallAfter is when the stall window opens, measured from the server's start or, for faults
+	// set later with SetFaults or the admin endpoint, from when they were set.
 	StallAfter time.Duration `json:"stall_after,omitempty"`
 }
 

@@ -16,6 +16,7 @@ import (
 type faultSet struct {
 	faults []Fault
 	match  []faultMatcher
+	setAt  time.Time // stall windows count from the later of this and Start
 }
 
 // faultMatcher selects requests for one fault.
@@ -27,7 +28,7 @@ type faultMatcher struct {
 }
 
 func newFaultSet(faults []Fault, isRoute func(string) bool) *faultSet {
-	fs := &faultSet{faults: append([]Fault(nil), faults...)}
+	fs := &faultSet{faults: append([]Fault(nil), faults...), setAt: time.Now()}
 	for _, f := range fs.faults {
 		var m faultMatcher
 		switch {
@@ -92,7 +93,7 @@ func (s *Server) withFaults(route string, h http.Handler) http.Handler {
 			if !fs.match[i].matches(route, r.Method, path) {
 				continue
 			}
-			if !s.applyFault(w, r, &fs.faults[i]) {
+			if !s.applyFault(w, r, &fs.faults[i], fs.setAt) {
 				return
 			}
 		}
@@ -102,10 +103,14 @@ func (s *Server) withFaults(route string, h http.Handler) http.Handler {
 
 // applyFault applies f to one request. It reports whether the request should go on to its
 // handler; false means f answered it (or the request or server ended while it was held).
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bool {
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, setAt time.Time) bool {
 	ctx := r.Context()
 	if f.Stall > 0 {
-		since := time.Since(s.startTime())
+		ref := s.startTime()
+		if setAt.After(ref) {
+			ref = setAt
+		}
+		since := time.Since(ref)
 		if since >= f.StallAfter && since < f.StallAfter+f.Stall {
 			if !s.sleep(ctx, f.StallAfter+f.Stall-since) {
 				return false

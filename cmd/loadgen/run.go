@@ -259,6 +259,10 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s: setup needs an IronCore target (target.url: embedded, or identity: {config, key_file})", w.File)}
 	}
 
+	if err := tgt.armFaults(); err != nil {
+		return withCode(exitRunError, err)
+	}
+
 	if !startAt.IsZero() {
 		if d := time.Until(startAt); d > 0 {
 			fmt.Fprintf(st.stderr, "loadgen: waiting %s for --start-at %s\n", d.Round(time.Millisecond), f.startAt)

@@ -19,6 +19,17 @@ type target struct {
 	describe string // for logs and summary.json; never holds secrets
 	svc      *service.Server
 	issuer   *sdk.Issuer // nil when the run has no IronCore identity
+	faults   []service.Fault
+}
+
+// armFaults switches on the workload's faults. The embedded service starts
+// without them so that setup, which is not measured, is not disturbed;
+// stall windows count from here.
+func (t *target) armFaults() error {
+	if t.svc == nil || len(t.faults) == 0 {
+		return nil
+	}
+	return t.svc.SetFaults(t.faults)
 }
 
 func (t *target) close() {
@@ -47,9 +58,13 @@ func startTarget(ctx context.Context, w *scenarios.Workload, seed int64) (*targe
 		}
 		return t, nil
 	}
-	svc, err := service.New(service.Config{Faults: serviceFaults(w.Target.Faults), Seed: seed})
+	faults := serviceFaults(w.Target.Faults)
+	svc, err := service.New(service.Config{Faults: faults, Seed: seed}) // checks the faults
 	if err != nil {
 		return nil, fmt.Errorf("%s: target.faults: %w", w.File, err)
+	}
+	if err := svc.SetFaults(nil); err != nil { // armed after setup
+		return nil, err
 	}
 	base, err := svc.Start(ctx, "127.0.0.1:0")
 	if err != nil {
@@ -66,7 +81,7 @@ func startTarget(ctx context.Context, w *scenarios.Workload, seed int64) (*targe
 		svc.Close()
 		return nil, fmt.Errorf("embedded service identity: %w", err)
 	}
-	return &target{url: u, describe: "embedded " + base, svc: svc, issuer: iss}, nil
+	return &target{url: u, describe: "embedded " + base, svc: svc, issuer: iss, faults: faults}, nil
 }
 
 // loadIssuer reads an IronCore config JSON and identity assertion key.
