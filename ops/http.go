@@ -244,26 +244,28 @@ func (c *httpCall) newRequest(o *httpOp) *http.Request {
 }
 
 // release ends a request's use of c: it stops the timeout's timer and
-// reports whether the timer had fired. If the timer fired or a hook of the
-// request may still run, c is dropped (its context canceled) and the
-// worker's next request gets a new one.
+// reports whether the timer had fired. If the timer fired, a hook of the
+// request may still run or no worker keeps c, c is dropped (its context
+// canceled) and the worker's next request gets a new one.
 func (c *httpCall) release(o *httpOp, it *loadgen.Iteration) (timedOut bool) {
 	if c.timer != nil {
 		timedOut = !c.timer.Stop()
 	}
-	if !timedOut && c.trace.quiescent() {
+	kept := it.Worker != nil && it.Worker.Values[o.key] == c
+	if kept && !timedOut && c.trace.quiescent() {
 		return false
 	}
 	c.drop()
-	if it.Worker != nil && it.Worker.Values[o.key] == c {
+	if kept {
 		delete(it.Worker.Values, o.key)
 	}
 	return timedOut
 }
 
-// drop ends c's use: it stops the timer and cancels c's context, so the
-// context no longer hangs on its parent.
+// drop ends c's use: it detaches the trace, stops the timer and cancels
+// c's context, so the context no longer hangs on its parent.
 func (c *httpCall) drop() {
+	c.trace.detach()
 	if c.timer != nil {
 		c.timer.Stop()
 	}

@@ -109,6 +109,14 @@ func (t *phaseTrace) mark(at *time.Time) {
 	t.mu.Unlock()
 }
 
+// detach cuts t from its iteration: hooks that still run (a dial
+// finishing after its request ended) record nothing into a later op.
+func (t *phaseTrace) detach() {
+	t.mu.Lock()
+	t.it = nil
+	t.mu.Unlock()
+}
+
 // phase ends the phase whose start is *at, if it started.
 func (t *phaseTrace) phase(name string, at *time.Time) {
 	now := time.Now()
@@ -117,7 +125,7 @@ func (t *phaseTrace) phase(name string, at *time.Time) {
 	*at = time.Time{}
 	it := t.it
 	t.mu.Unlock()
-	if !start.IsZero() {
+	if !start.IsZero() && it != nil {
 		it.Phase(name, start, now)
 	}
 }
@@ -127,7 +135,7 @@ func (t *phaseTrace) firstByteAt(now time.Time) {
 	t.firstByte = now
 	wrote, it := t.wrote, t.it
 	t.mu.Unlock()
-	if !wrote.IsZero() {
+	if !wrote.IsZero() && it != nil {
 		it.Phase(t.names.wait, wrote, now)
 	}
 }
