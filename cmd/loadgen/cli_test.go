@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // runCLI runs the CLI in-process and returns its exit code and output.
@@ -142,5 +144,40 @@ func TestDryRun(t *testing.T) {
 	code, out, errOut := runCLI(t, "run", p, "--dry-run")
 	if code != 0 || !strings.Contains(out, "health/http") || !strings.Contains(out, "40") {
 		t.Fatalf("dry run: code %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestRunVegetaOut(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "small.yaml", smallRun)
+	out := filepath.Join(dir, "run")
+	vf := filepath.Join(dir, "results.bin")
+	if code, stdout, errOut := runCLI(t, "run", p, "--out", out, "-q", "--vegeta", vf); code != 0 {
+		t.Fatalf("run: code %d\n%s\n%s", code, stdout, errOut)
+	}
+	f, err := os.Open(vf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	var m vegeta.Metrics
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			break
+		}
+		m.Add(&r)
+	}
+	m.Close()
+	b, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	var sum struct {
+		Ops []struct {
+			Count int64 `json:"count"`
+		} `json:"ops"`
+	}
+	json.Unmarshal(b, &sum)
+	if len(sum.Ops) != 1 || int64(m.Requests) != sum.Ops[0].Count || m.Success != 1 {
+		t.Errorf("vegeta read %d requests (success %.2f); summary has %+v", m.Requests, m.Success, sum.Ops)
 	}
 }

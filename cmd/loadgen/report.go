@@ -13,6 +13,7 @@ import (
 
 func newReportCommand(st *state) *cobra.Command {
 	var vars []string
+	var vegeta string
 	cmd := &cobra.Command{
 		Use:   "report <run-folder>",
 		Short: "Rebuild a run folder's summary and reports from its sample stream",
@@ -21,7 +22,10 @@ stream. This works on a run that was killed: everything flushed before the kill
 is kept, and a torn last record is skipped with a warning. Thresholds of the
 workload copied into the folder are evaluated again.`,
 		Example: `  # after a run was killed with SIGKILL
-  loadgen report runs/http-smoke-20261127T031608Z`,
+  loadgen report runs/http-smoke-20261127T031608Z
+
+  # for vegeta's tools
+  loadgen report runs/http-smoke-20261127T031608Z --vegeta results.bin && vegeta report results.bin`,
 		Args: exactArgs(1, "a run folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
@@ -52,6 +56,11 @@ workload copied into the folder are evaluated again.`,
 			if err := sum.Text(cmd.OutOrStdout()); err != nil {
 				return withCode(exitRunError, err)
 			}
+			if vegeta != "" {
+				if err := writeVegeta(st, dir, vegeta); err != nil {
+					return withCode(exitRunError, err)
+				}
+			}
 			if len(failed) > 0 {
 				return &exitError{code: exitThresholds, err: fmt.Errorf("%d threshold(s) failed", len(failed))}
 			}
@@ -59,5 +68,6 @@ workload copied into the folder are evaluated again.`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&vars, "env", "e", nil, "set a ${VAR} of the workload, KEY=VALUE (repeatable)")
+	cmd.Flags().StringVar(&vegeta, "vegeta", "", "also write the samples as vegeta's gob result stream to this file")
 	return cmd
 }

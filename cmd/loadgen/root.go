@@ -73,6 +73,7 @@ shows in the figures instead of hiding behind fewer requests.`,
 		newValidateCommand(st),
 		newReportCommand(st),
 		newCompareCommand(st),
+		newMergeCommand(st),
 		newServeCommand(st),
 		newVersionCommand(st),
 	)

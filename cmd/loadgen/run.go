@@ -48,6 +48,7 @@ type runFlags struct {
 	saveIdentities  string
 	cpuProfile      string
 	trace           string
+	vegeta          string
 }
 
 func newRunCommand(st *state) *cobra.Command {
@@ -119,6 +120,7 @@ a second one cancels at once, still writing what was measured.`,
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9090")
 	fl.StringVar(&f.pushgateway, "pushgateway", "", "push the final metrics to this Prometheus Pushgateway URL when the run ends")
 	fl.StringVar(&f.saveIdentities, "save-identities", "", "after setup, save the identities it made to this file (0600; it holds device keys), for a later run's setup.from")
+	fl.StringVar(&f.vegeta, "vegeta", "", "also write the samples as vegeta's gob result stream to this file (vegeta report, vegeta plot)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof)")
 	fl.StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (go tool trace)")
 	cmd.MarkFlagsMutuallyExclusive("shard", "shards")
@@ -397,6 +399,11 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if exp != nil && f.pushgateway != "" {
 		job := "loadgen-" + safeName(w.Name)
 		if err := exp.Push(context.WithoutCancel(ctx), f.pushgateway, job); err != nil {
+			fmt.Fprintf(st.stderr, "loadgen: %v\n", err)
+		}
+	}
+	if f.vegeta != "" {
+		if err := writeVegeta(st, dir, f.vegeta); err != nil {
 			fmt.Fprintf(st.stderr, "loadgen: %v\n", err)
 		}
 	}
@@ -722,4 +729,23 @@ func startProfiles(cpuFile, traceFile string) (stop func() error, err error) {
 		closers = append(closers, func() error { trace.Stop(); return f.Close() })
 	}
 	return stop, nil
+}
+
+// writeVegeta writes a run folder's samples as vegeta results to path.
+func writeVegeta(st *state, dir, path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--vegeta: %w", err)
+	}
+	warnings, err := results.WriteVegeta(dir, out)
+	for _, w := range warnings {
+		fmt.Fprintf(st.stderr, "loadgen: warning: %s\n", w)
+	}
+	if cerr := out.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--vegeta %s: %w", path, err)
+	}
+	return nil
 }
