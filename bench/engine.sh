@@ -14,6 +14,8 @@
 #
 # usage: bench/engine.sh [ROUNDS=3] [SECONDS=10]
 # env:   BENCH_DIR  keep binaries and run folders there (default: a temp dir)
+#        BASELINE   another loadgen binary (an earlier build, say) to run as
+#                   a fourth tool, "baseline", in the same rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -77,16 +79,19 @@ PY
 run_tool() {
   case "$1" in
     loadgen) cpu_of "$work/loadgen" run "$work/engine.yaml" --out "$work/run-$2" -q ;;
+    baseline) cpu_of "$BASELINE" run "$work/engine.yaml" --out "$work/run-$2" -q ;;
     vegeta)  cpu_of bash -c "echo 'GET $url' | exec '$work/vegeta' attack -rate=0 -workers=$conc -max-workers=$conc -duration=${secs}s" ;;
     hey)     cpu_of "$work/hey" -c $conc -z ${secs}s "$url" ;;
   esac
 }
 
+tools=(loadgen vegeta hey)
+if [ -n "${BASELINE:-}" ]; then tools+=(baseline); fi
 results="$work/results.tsv"
 : >"$results"
 printf 'round\ttool\trequests\ttool_cpu_us\ttarget_cpu_us\n' >&2
 for r in $(seq "$rounds"); do
-  for tool in loadgen vegeta hey; do
+  for tool in "${tools[@]}"; do
     rm -rf "$work/run-$r"
     read -r n0 c0 < <(stats)
     cpu=$(run_tool "$tool" "$r")
@@ -101,15 +106,16 @@ import sys, statistics
 rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
 secs = float(sys.argv[2])
 med = {}
-print(f"median of {len(rows) // 3} rounds, {secs:.0f} s each, 50 workers")
+tools = [t for t in ('loadgen', 'vegeta', 'hey', 'baseline') if any(r[1] == t for r in rows)]
+print(f"median of {len(rows) // len(tools)} rounds, {secs:.0f} s each, 50 workers")
 print(f"{'tool':<8} {'req/s':>9} {'cpu µs/req':>11} {'tool/target cpu':>16}")
-for tool in ('loadgen', 'vegeta', 'hey'):
+for tool in tools:
     rs = [r for r in rows if r[1] == tool]
     rps = statistics.median(int(r[2]) / secs for r in rs)
     us = statistics.median(int(r[3]) / max(1, int(r[2])) for r in rs)
     ratio = statistics.median(int(r[3]) / max(1, int(r[4])) for r in rs)
     med[tool] = (rps, us, ratio)
     print(f"{tool:<8} {rps:>9.0f} {us:>11.1f} {ratio:>16.2f}")
-for peer in ('vegeta', 'hey'):
+for peer in tools[1:]:
     print(f"loadgen ÷ {peer}: cpu/req {med['loadgen'][1] / med[peer][1]:.2f}, tool/target ratio {med['loadgen'][2] / med[peer][2]:.2f}")
 PY
