@@ -109,6 +109,9 @@ func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 	for k, v := range op.header {
 		op.tmpl.Header[k] = v
 	}
+	// The Host header comes from the URL either way; an empty Host spares
+	// http.Client a copy of the URL per request.
+	op.tmpl.Host = ""
 	return op, nil
 }
 
@@ -184,17 +187,17 @@ func (o *httpOp) Do(ctx context.Context, it *loadgen.Iteration) error {
 }
 
 // httpCall is what one worker reuses from one request of an op to the
-// next: the phase trace, the context that carries it (and, with a timeout,
-// the cancel the timeout's timer calls) and the op's request bound to that
-// context. It belongs to the worker's goroutine; the trace's hooks and the
+// next: the phase trace, the context that carries it with the worker's own
+// cancel (which the timeout's timer calls) and the op's request bound to
+// that context. It belongs to the worker's goroutine; the trace's hooks and the
 // timer may run on others.
 type httpCall struct {
 	trace  phaseTrace
 	parent context.Context // what ctx derives from
 	ctx    context.Context
-	cancel context.CancelCauseFunc // nil without a timeout
-	timer  *time.Timer             // calls cancel; nil without a timeout
-	req    *http.Request           // o.tmpl with ctx
+	cancel context.CancelCauseFunc
+	timer  *time.Timer   // calls cancel at the timeout; nil without one
+	req    *http.Request // o.tmpl with ctx
 }
 
 // call returns the worker's httpCall for o, making one if the worker has
@@ -213,10 +216,12 @@ func (o *httpOp) call(ctx context.Context, it *loadgen.Iteration) *httpCall {
 	}
 	c := &httpCall{parent: ctx}
 	c.trace.names = &o.names
-	cctx := c.trace.context(ctx)
+	// The worker's own cancelable context: net/http hangs each request's
+	// context on it, under its lock, rather than on the run's context,
+	// whose lock every worker would share.
+	cctx, cancel := context.WithCancelCause(c.trace.context(ctx))
+	c.cancel = cancel
 	if o.timeout > 0 {
-		cctx, c.cancel = context.WithCancelCause(cctx)
-		cancel := c.cancel
 		c.timer = time.AfterFunc(o.timeout, func() { cancel(context.DeadlineExceeded) })
 		c.timer.Stop()
 	}
@@ -269,9 +274,7 @@ func (c *httpCall) drop() {
 	if c.timer != nil {
 		c.timer.Stop()
 	}
-	if c.cancel != nil {
-		c.cancel(context.Canceled)
-	}
+	c.cancel(context.Canceled)
 }
 
 // sameContext reports whether a and b are the same context, without
