@@ -49,6 +49,12 @@ func (s *Server) servePutFaults(w http.ResponseWriter, r *http.Request) {
 	s.serveGetFaults(w, r)
 }
 
+// serveGetStats answers with what the store holds and the requests served
+// per route: {"store": {...}, "requests": {"GET /health": n, ...}}.
+func (s *Server) serveGetStats(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"store": s.Stats(), "requests": s.Requests()})
+}
+
 // serveGetFaults answers with the faults in force, in the format PUT accepts.
 func (s *Server) serveGetFaults(w http.ResponseWriter, _ *http.Request) {
 	faults := s.Faults()

@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	s.mount("GET /health", "GET "+apiPrefix+"health", health)
 	s.mount("GET /admin/faults", "GET /admin/faults", loopbackOnly(http.HandlerFunc(s.serveGetFaults)))
 	s.mount("PUT /admin/faults", "PUT /admin/faults", loopbackOnly(http.HandlerFunc(s.servePutFaults)))
+	s.mount("GET /admin/stats", "GET /admin/stats", loopbackOnly(http.HandlerFunc(s.serveGetStats)))
 
 	jwt, dev := s.withJWT, s.withDevice
 	s.handle("GET", "/users/verify", jwt(s.serveUserVerify))                           // #1

@@ -239,7 +239,10 @@ func (st *store) deviceBySigningKey(pub []byte) (*device, bool) {
 
 // Stats counts what a Server's store holds.
 type Stats struct {
-	Users, Devices, Groups, Documents int64
+	Users     int64 `json:"users"`
+	Devices   int64 `json:"devices"`
+	Groups    int64 `json:"groups"`
+	Documents int64 `json:"documents"`
 }
 
 // Stats returns how many users, devices, groups and documents the store holds now.

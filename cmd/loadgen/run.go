@@ -281,12 +281,11 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 		}
 	}
 
-	dir := f.out
-	if dir == "" {
-		dir = w.Output.Dir
-	}
 	start := time.Now()
-	dir = expandOutDir(dir, w.Name, start, shard)
+	dir := expandOutDir(w.Output.Dir, w.Name, start, shard)
+	if f.out != "" {
+		dir = strings.NewReplacer("{name}", safeName(w.Name), "{time}", start.UTC().Format("20060102T150405Z"), "{shard}", strconv.Itoa(shard.Index)).Replace(f.out)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
 	}

@@ -11,16 +11,24 @@ import (
 )
 
 func newServeCommand(st *state) *cobra.Command {
-	var addr string
+	var addr, stateDir string
 	var seed int64
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the reference IronCore service alone",
 		Long: `Run the built-in reference service on its own, for several loadgen processes or
 other clients to share. It listens on loopback by default; faults can be changed
-while it runs with PUT /admin/faults (loopback clients only).`,
-		Example: `  # serve on a fixed port
-  loadgen serve --addr 127.0.0.1:8080`,
+while it runs with PUT /admin/faults, and GET /admin/stats tells what its store
+holds (loopback clients only).
+
+With --state-dir it writes the project's IronCore config (ironcore-config.json)
+and identity assertion key (iak.pem, mode 0600) there, for workloads to name in
+identity: {config, key_file}.`,
+		Example: `  # serve on a fixed port, with the identity for clients in ./state
+  loadgen serve --addr 127.0.0.1:8080 --state-dir state
+
+  # then, in a workload: target.url: http://127.0.0.1:8080/api/1/
+  #                      identity: {config: state/ironcore-config.json, key_file: state/iak.pem}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(addr)
@@ -41,6 +49,13 @@ while it runs with PUT /admin/faults (loopback clients only).`,
 				return withCode(exitRunError, fmt.Errorf("serve: %w", err))
 			}
 			defer svc.Close()
+			if stateDir != "" {
+				cfgPath, keyPath, err := svc.Project().WriteState(stateDir)
+				if err != nil {
+					return withCode(exitRunError, fmt.Errorf("--state-dir: %w", err))
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "loadgen: identity for clients: config %s, key %s (0600)\n", cfgPath, keyPath)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "loadgen: reference service at %s (Ctrl+C to stop)\n", base)
 			sigs, unsubscribe := st.signals()
 			defer unsubscribe()
@@ -53,5 +68,6 @@ while it runs with PUT /admin/faults (loopback clients only).`,
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the fault layer's randomness")
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "write the project's IronCore config and identity key (0600) to this folder")
 	return cmd
 }
