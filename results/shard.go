@@ -50,6 +50,48 @@ type opRec struct {
 
 	// Stream name ids of the scenario and op, 0 until first encoded.
 	scenID, opID uint64
+
+	// slots index the first maxPhaseSlots phases for the hot path: a scan
+	// comparing names (mostly the very strings the op reported last time)
+	// is cheaper than hashing each name, twice, per sample.
+	slots []phaseSlot
+}
+
+// maxPhaseSlots bounds opRec.slots; further phases go through the map.
+const maxPhaseSlots = 16
+
+// phaseSlot is one phase of an opRec: its stat and stream name id (0 until
+// first encoded).
+type phaseSlot struct {
+	name string
+	st   *stat
+	id   uint64
+}
+
+// phase returns the slot of the named phase, creating its stat, or nil if
+// the op has more than maxPhaseSlots phases and this one is not among the
+// first.
+func (r *opRec) phase(name string) *phaseSlot {
+	for i := range r.slots {
+		if r.slots[i].name == name {
+			return &r.slots[i]
+		}
+	}
+	if len(r.slots) == maxPhaseSlots {
+		return nil
+	}
+	r.slots = append(r.slots, phaseSlot{name: name, st: r.phaseStat(name)})
+	return &r.slots[len(r.slots)-1]
+}
+
+// phaseStat returns the stat of the named phase, creating it.
+func (r *opRec) phaseStat(name string) *stat {
+	s := r.phases[name]
+	if s == nil {
+		s = newStat()
+		r.phases[name] = s
+	}
+	return s
 }
 
 func newOpRec() *opRec {
@@ -171,12 +213,11 @@ func (sh *shard) recordSample(m *sampleUS) {
 		return
 	}
 	for _, p := range m.phases {
-		s := r.phases[p.name]
-		if s == nil {
-			s = newStat()
-			r.phases[p.name] = s
+		if slot := r.phase(p.name); slot != nil {
+			slot.st.record(p.end - p.start)
+		} else {
+			r.phaseStat(p.name).record(p.end - p.start)
 		}
-		s.record(p.end - p.start)
 	}
 	union, sum := sh.phaseUnion(m.phases, m.service)
 	if r.unaccounted == nil {
@@ -269,7 +310,16 @@ func (sh *shard) encodeSample(r *Recorder, m *sampleUS) {
 	b = appendUvarint(b, uint64(max(m.status, 0)))
 	b = appendUvarint(b, uint64(len(m.phases)))
 	for _, p := range m.phases {
-		b = appendUvarint(b, sh.id(r, p.name))
+		var id uint64
+		if slot := o.phase(p.name); slot != nil {
+			if slot.id == 0 {
+				slot.id = sh.id(r, p.name)
+			}
+			id = slot.id
+		} else {
+			id = sh.id(r, p.name)
+		}
+		b = appendUvarint(b, id)
 		b = appendVarint(b, p.start)
 		b = appendVarint(b, p.end)
 	}
