@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/metrics"
@@ -289,7 +290,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
 	}
-	if err := copyFile(w.File, filepath.Join(dir, "workload.yaml")); err != nil {
+	if err := copyWorkload(w.File, filepath.Join(dir, "workload.yaml")); err != nil {
 		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
 	}
 
@@ -578,12 +579,43 @@ func safeName(s string) string {
 	}, s)
 }
 
-func copyFile(src, dst string) error {
+// copyWorkload copies the workload file into the run folder, with the value
+// of every `password:` field written out literally replaced by a marker
+// (a ${VAR} stays as it is: it holds no secret). The copy keeps what
+// `loadgen report` and `loadgen merge` need: scenarios and thresholds.
+func copyWorkload(src, dst string) error {
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err == nil && redactPasswords(&doc) {
+		if out, err := yaml.Marshal(&doc); err == nil {
+			b = out
+		}
+	}
 	return os.WriteFile(dst, b, 0o644)
+}
+
+// redactPasswords replaces literal password values in n and reports whether
+// it changed anything.
+func redactPasswords(n *yaml.Node) bool {
+	changed := false
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "password" && v.Kind == yaml.ScalarNode && !strings.HasPrefix(strings.TrimSpace(v.Value), "${") {
+				v.Value, v.Style, v.Tag = "redacted-by-loadgen", 0, "!!str"
+				changed = true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if redactPasswords(c) {
+			changed = true
+		}
+	}
+	return changed
 }
 
 // dryRun prints what the workload would run.
