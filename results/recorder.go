@@ -61,7 +61,8 @@ type Config struct {
 // Recorder aggregates what the engine measures. It implements the engine's
 // Sink: RecordSample, RecordIteration, AddLate, AddDropped and RecordHealth
 // may be called from many goroutines at once and never block on I/O; they
-// take one shard's mutex (chosen by the worker) and no global lock.
+// take one shard's mutex (the worker's, or another if that one is held)
+// and no global lock.
 //
 // A Recorder owns one background goroutine, which rolls the per-second
 // figures and writes the stream; Close stops it. Summary and Progress may be
@@ -163,12 +164,28 @@ func newRecorder(cfg Config, n int) *Recorder {
 	return r
 }
 
-// shardFor picks the shard of a worker.
-func (r *Recorder) shardFor(worker int) *shard {
+// lockShard locks and returns a shard for worker: the worker's own if it
+// is free, else the first other shard that is free, else the worker's own
+// once it frees. A sample may go to any shard (shards are merged when read,
+// and stream records carry their own times), so a worker need not wait
+// behind another that holds its shard, or that the OS preempted holding it.
+func (r *Recorder) lockShard(worker int) *shard {
 	if worker < 0 {
 		worker = -worker
 	}
-	return r.shards[worker%len(r.shards)]
+	n := len(r.shards)
+	i := worker % n
+	sh := r.shards[i]
+	if sh.mu.TryLock() {
+		return sh
+	}
+	for k := 1; k < n; k++ {
+		if o := r.shards[(i+k)%n]; o.mu.TryLock() {
+			return o
+		}
+	}
+	sh.mu.Lock()
+	return sh
 }
 
 // RecordSample records one finished op. s is not kept: the caller may reuse
@@ -179,8 +196,7 @@ func (r *Recorder) RecordSample(s *Sample) {
 	if class == "" && s.Err != nil {
 		class = Classify(s.Err)
 	}
-	sh := r.shardFor(s.Worker)
-	sh.mu.Lock()
+	sh := r.lockShard(s.Worker)
 	m := &sh.tmp
 	m.scenario, m.op, m.class, m.status = s.Scenario, s.Op, class, s.Status
 	m.start, m.latency, m.service = s.Start.Microseconds(), s.Latency.Microseconds(), s.ServiceTime.Microseconds()
@@ -197,8 +213,7 @@ func (r *Recorder) RecordSample(s *Sample) {
 
 // RecordIteration records one finished iteration; it is not kept.
 func (r *Recorder) RecordIteration(it *Iteration) {
-	sh := r.shardFor(it.Worker)
-	sh.mu.Lock()
+	sh := r.lockShard(it.Worker)
 	m := iterUS{scenario: it.Scenario, start: it.Start.Microseconds(), latency: it.Latency.Microseconds(),
 		service: it.ServiceTime.Microseconds(), failed: it.Failed}
 	sh.recordIteration(&m)
