@@ -66,7 +66,9 @@ func TestValidateSampleConfigs(t *testing.T) {
 		t.Fatal("no sample workloads in configs/")
 	}
 	for _, f := range files {
-		code, out, errOut := runCLI(t, "validate", f)
+		// staging.yaml takes its target and identity from the environment.
+		code, out, errOut := runCLI(t, "validate", f, "-e", "IRONCORE_URL=https://staging.example.invalid/api/1/",
+			"-e", "IRONCORE_CONFIG=cfg.json", "-e", "IRONCORE_IAK=iak.pem")
 		if code != 0 {
 			t.Errorf("validate %s: code %d\n%s%s", f, code, out, errOut)
 		}

@@ -634,8 +634,12 @@ func dryRun(w io.Writer, wl *scenarios.Workload) error {
 		n, rate, wk := sc.Executor.Planned()
 		peak += rate
 		workers += wk
-		fmt.Fprintf(w, "  scenario %-20s %-22s iterations %-8d peak rate %8.1f/s  workers %d  start after %s\n",
-			sc.Name, sc.Executor.Kind, n, rate, wk, sc.StartAfter)
+		iters := strconv.FormatInt(n, 10)
+		if n < 0 {
+			iters = "as many as fit" // closed executors with a duration: depends on op time
+		}
+		fmt.Fprintf(w, "  scenario %-20s %-22s iterations %-14s peak rate %8.1f/s  workers %d  start after %s\n",
+			sc.Name, sc.Executor.Kind, iters, rate, wk, sc.StartAfter)
 		steps := sc.Steps
 		total := 0
 		for _, s := range sc.Mix {
@@ -658,6 +662,10 @@ func dryRun(w io.Writer, wl *scenarios.Workload) error {
 	}
 	fmt.Fprintf(w, "requests per op:\n")
 	for _, k := range order {
+		if perOp[k] < 0 {
+			fmt.Fprintf(w, "  %-40s %10s\n", k, "?")
+			continue
+		}
 		fmt.Fprintf(w, "  %-40s %10.0f\n", k, perOp[k])
 	}
 	fmt.Fprintf(w, "peak rate %.1f/s, peak workers %d\n", peak, workers)
