@@ -63,7 +63,7 @@ func TestExporter(t *testing.T) {
 	e := New(&next, prometheus.Labels{"run": "smoke"})
 	feed(e)
 	if next.samples != 10 || next.iters != 10 || next.late != 1 || next.drop != 1 || next.health != 1 {
-		t.Errorf("forwarded %+v", next)
+		t.Errorf("forwarded %d samples, %d iterations, %d late, %d dropped, %d health", next.samples, next.iters, next.late, next.drop, next.health)
 	}
 	body := scrape(t, e.Handler())
 	for _, want := range []string{
