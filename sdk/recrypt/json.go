@@ -23,7 +23,11 @@ func (k PublicKey) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes {"x": base64, "y": base64} and checks the point.
+// JSON null leaves k unchanged, as encoding/json does for other types.
 func (k *PublicKey) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var w publicKeyJSON
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("recrypt: decoding public key: %w", err)

@@ -11,7 +11,9 @@ import (
 
 // Recrypt performs the randomized operations, drawing 32-byte values from its
 // reader in the order recrypt-rs does (spec §5.13). It is safe for concurrent
-// use: each operation takes all of its draws at once under a lock.
+// use: with a reader of its own, each operation takes all of its draws at
+// once under a lock; with crypto/rand it takes no lock. The zero value uses
+// crypto/rand.
 type Recrypt struct {
 	mu   sync.Mutex
 	rand io.Reader
@@ -26,11 +28,12 @@ func New(rand io.Reader) *Recrypt {
 // draw fills n 32-byte draws from the reader.
 func (r *Recrypt) draw(n int) ([][32]byte, error) {
 	out := make([][32]byte, n)
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	src := r.rand
 	if src == nil {
 		src = rand.Reader
+	} else {
+		r.mu.Lock()
+		defer r.mu.Unlock()
 	}
 	for i := range out {
 		if _, err := io.ReadFull(src, out[i][:]); err != nil {
