@@ -48,6 +48,7 @@ type SizeError struct {
 	Want, Got int
 }
 
+// Error describes the wrong size without echoing the input.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("recrypt: %s must be %d bytes, got %d", e.Type, e.Want, e.Got)
 }
