@@ -7,10 +7,12 @@ package container
 
 import (
 	"debug/elf"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -103,18 +105,36 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
-// buildStatic builds the binary the way the Dockerfile does.
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildStatic builds the binary the way the Dockerfile does, once per test
+// binary.
 func buildStatic(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "loadgen")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, "./cmd/loadgen")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "loadgen-static")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		bin := filepath.Join(dir, "loadgen")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, "./cmd/loadgen")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		builtBin = bin
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return builtBin
 }
 
 func TestStaticBinary(t *testing.T) {
@@ -143,12 +163,20 @@ func TestRunsUnprivilegedReadOnly(t *testing.T) {
 		t.Skip("needs root to switch to an unprivileged user")
 	}
 	bin := buildStatic(t)
-	base := t.TempDir()
-	os.Chmod(base, 0o755)
+	// t.TempDir's parent is 0700; the unprivileged user needs a way in.
+	base, err := os.MkdirTemp("", "loadgen-container")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(base, "ro"), 0o755); os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	// The binary and workload in a read-only directory, as mounted in the image.
+	var data []byte
 	ro := filepath.Join(base, "ro")
 	os.Mkdir(ro, 0o755)
-	data, err := os.ReadFile(filepath.Join(root, "configs", "http-smoke.yaml"))
+	data, err = os.ReadFile(filepath.Join(root, "configs", "http-smoke.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
