@@ -52,28 +52,49 @@ func (z *E2) Conjugate(x *E2) *E2 {
 
 // Mul sets z = x·y and returns z (Karatsuba: three Fp multiplications).
 func (z *E2) Mul(x, y *E2) *E2 {
-	var a, b, c, d Element
-	a.Mul(&x.C0, &y.C0)
-	b.Mul(&x.C1, &y.C1)
-	c.Add(&x.C0, &x.C1)
-	d.Add(&y.C0, &y.C1)
-	c.Mul(&c, &d)
-	c.Sub(&c, &a)
-	z.C1.Sub(&c, &b)
-	z.C0.Sub(&a, &b)
+	countMul()
+	countMul()
+	countMul()
+	for i := 0; i < 5; i++ {
+		countAdd()
+	}
+	mulE2(z, x, y)
 	return z
+}
+
+// mulE2Generic is E2.Mul in portable Go, without the operation counters.
+func mulE2Generic(z, x, y *E2) {
+	var a, b, c, d Element
+	mul(&a, &x.C0, &y.C0)
+	mul(&b, &x.C1, &y.C1)
+	add(&c, &x.C0, &x.C1)
+	add(&d, &y.C0, &y.C1)
+	mul(&c, &c, &d)
+	sub(&c, &c, &a)
+	sub(&z.C1, &c, &b)
+	sub(&z.C0, &a, &b)
 }
 
 // Square sets z = x² and returns z.
 func (z *E2) Square(x *E2) *E2 {
-	// (a + bu)² = (a+b)(a−b) + 2ab·u.
-	var s, d, m Element
-	s.Add(&x.C0, &x.C1)
-	d.Sub(&x.C0, &x.C1)
-	m.Mul(&x.C0, &x.C1)
-	z.C0.Mul(&s, &d)
-	z.C1.Double(&m)
+	countMul()
+	countMul()
+	for i := 0; i < 3; i++ {
+		countAdd()
+	}
+	squareE2(z, x)
 	return z
+}
+
+// squareE2Generic is E2.Square in portable Go, without the counters:
+// (a + bu)² = (a+b)(a−b) + 2ab·u.
+func squareE2Generic(z, x *E2) {
+	var s, d, m Element
+	add(&s, &x.C0, &x.C1)
+	sub(&d, &x.C0, &x.C1)
+	mul(&m, &x.C0, &x.C1)
+	mul(&z.C0, &s, &d)
+	add(&z.C1, &m, &m)
 }
 
 // MulByElement sets z = x·c for c in Fp and returns z.

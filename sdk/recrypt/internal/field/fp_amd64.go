@@ -13,7 +13,8 @@ import (
 // mulGeneric for four limbs with MULX, ADCX and ADOX: one carry chain for the
 // low halves of the products and one for the high halves. addAsm, subAsm and
 // their E2 forms are addGeneric and subGeneric with the carry flag, on one
-// or two elements per call.
+// or two elements per call; mulE2ADX and squareE2ADX are mulE2Generic and
+// squareE2Generic in one call each.
 
 // hasADX reports whether the CPU has the BMI2 and ADX instructions that
 // mulADX needs. It is set once at start-up and never changed.
@@ -35,6 +36,30 @@ func addE2Asm(z, x, y *[8]uint64)
 
 //go:noescape
 func subE2Asm(z, x, y *[8]uint64)
+
+// mulE2ADX and squareE2ADX are E2.Mul and E2.Square in one call each.
+//
+//go:noescape
+func mulE2ADX(z, x, y *E2)
+
+//go:noescape
+func squareE2ADX(z, x *E2)
+
+func mulE2(z, x, y *E2) {
+	if hasADX {
+		mulE2ADX(z, x, y)
+		return
+	}
+	mulE2Generic(z, x, y)
+}
+
+func squareE2(z, x *E2) {
+	if hasADX {
+		squareE2ADX(z, x)
+		return
+	}
+	squareE2Generic(z, x)
+}
 
 func mul(z, x, y *Element) {
 	if hasADX {

@@ -17,3 +17,7 @@ func subE2(z, x, y *E2) {
 	subGeneric(&z.C0, &x.C0, &y.C0)
 	subGeneric(&z.C1, &x.C1, &y.C1)
 }
+
+func mulE2(z, x, y *E2) { mulE2Generic(z, x, y) }
+
+func squareE2(z, x *E2) { squareE2Generic(z, x) }

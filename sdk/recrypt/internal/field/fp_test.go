@@ -243,3 +243,37 @@ func TestAddSubGenericMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestE2GenericMatch compares E2.Mul and E2.Square (assembly on amd64) with
+// their portable forms, including with the receiver aliasing an argument.
+func TestE2GenericMatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for i := 0; i < 5000; i++ {
+		x := E2{C0: *mustElement(t, randBytes(rng, 32)), C1: *mustElement(t, randBytes(rng, 32))}
+		y := E2{C0: *mustElement(t, randBytes(rng, 32)), C1: *mustElement(t, randBytes(rng, 32))}
+		var want, got E2
+		mulE2Generic(&want, &x, &y)
+		if got.Mul(&x, &y).Equal(&want) != 1 {
+			t.Fatal("E2.Mul differs from mulE2Generic")
+		}
+		a, b := x, y
+		if a.Mul(&a, &b).Equal(&want) != 1 {
+			t.Fatal("E2.Mul with z = x differs")
+		}
+		a, b = x, y
+		if b.Mul(&a, &b).Equal(&want) != 1 {
+			t.Fatal("E2.Mul with z = y differs")
+		}
+		squareE2Generic(&want, &x)
+		if got.Square(&x).Equal(&want) != 1 {
+			t.Fatal("E2.Square differs from squareE2Generic")
+		}
+		a = x
+		if a.Square(&a).Equal(&want) != 1 {
+			t.Fatal("E2.Square with z = x differs")
+		}
+		if got.Mul(&x, &x).Equal(&want) != 1 {
+			t.Fatal("E2.Mul(x, x) differs from E2.Square(x)")
+		}
+	}
+}
