@@ -154,8 +154,9 @@ func (p *G2) SetAffine(x, y *field.E2) (*G2, error) {
 }
 
 // SetBytes sets p from the 128-byte encoding x.u ‖ x.1 ‖ y.u ‖ y.1, each
-// coordinate reduced mod p, and returns p. It fails with ErrNotOnCurve if the point is not on
-// the curve (which includes every encoding of infinity).
+// coordinate reduced mod p, and returns p. It fails with ErrNotOnCurve if
+// the point is not on the twist (which includes every encoding of infinity).
+// There is no subgroup check, as in recrypt.
 func (p *G2) SetBytes(b []byte) (*G2, error) {
 	if len(b) != 128 {
 		return nil, errLength
@@ -166,7 +167,7 @@ func (p *G2) SetBytes(b []byte) (*G2, error) {
 	return p.SetAffine(&x, &y)
 }
 
-// Bytes returns the 128-byte affine encoding x ‖ y of p, and ok = 0 (with a
+// Bytes returns the 128-byte affine encoding x.u ‖ x.1 ‖ y.u ‖ y.1 of p, and ok = 0 (with a
 // zero encoding) if p is the point at infinity.
 func (p *G2) Bytes() (out [128]byte, ok int) {
 	x, y, ok := p.Affine()
