@@ -106,16 +106,24 @@ func (z *E2) MulByElement(x *E2, c *Element) *E2 {
 
 // MulByXi sets z = x·ξ, where ξ = u + 3, and returns z.
 func (z *E2) MulByXi(x *E2) *E2 {
-	// (a + bu)(3 + u) = (3a − b) + (a + 3b)u.
-	var a3, b3 Element
-	a3.Double(&x.C0)
-	a3.Add(&a3, &x.C0)
-	b3.Double(&x.C1)
-	b3.Add(&b3, &x.C1)
-	a3.Sub(&a3, &x.C1)
-	z.C1.Add(&b3, &x.C0)
-	z.C0.Set(&a3)
+	for i := 0; i < 6; i++ {
+		countAdd()
+	}
+	mulByXi(z, x)
 	return z
+}
+
+// mulByXiGeneric is MulByXi in portable Go, without the counters:
+// (a + bu)(3 + u) = (3a − b) + (a + 3b)u.
+func mulByXiGeneric(z, x *E2) {
+	var a3, b3 Element
+	add(&a3, &x.C0, &x.C0)
+	add(&a3, &a3, &x.C0)
+	sub(&a3, &a3, &x.C1)
+	add(&b3, &x.C1, &x.C1)
+	add(&b3, &b3, &x.C1)
+	add(&z.C1, &b3, &x.C0)
+	z.C0 = a3
 }
 
 // Invert sets z = 1/x (0 if x = 0) and returns z.

@@ -45,6 +45,13 @@ func mulE2ADX(z, x, y *E2)
 //go:noescape
 func squareE2ADX(z, x *E2)
 
+// mulByXiE2 is mulByXiGeneric in one call.
+//
+//go:noescape
+func mulByXiE2(z, x *E2)
+
+func mulByXi(z, x *E2) { mulByXiE2(z, x) }
+
 func mulE2(z, x, y *E2) {
 	if hasADX {
 		mulE2ADX(z, x, y)

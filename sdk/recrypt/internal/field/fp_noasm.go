@@ -21,3 +21,5 @@ func subE2(z, x, y *E2) {
 func mulE2(z, x, y *E2) { mulE2Generic(z, x, y) }
 
 func squareE2(z, x *E2) { squareE2Generic(z, x) }
+
+func mulByXi(z, x *E2) { mulByXiGeneric(z, x) }

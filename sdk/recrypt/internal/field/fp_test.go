@@ -275,5 +275,14 @@ func TestE2GenericMatch(t *testing.T) {
 		if got.Mul(&x, &x).Equal(&want) != 1 {
 			t.Fatal("E2.Mul(x, x) differs from E2.Square(x)")
 		}
+		mulByXiGeneric(&want, &x)
+		xi := E2{C1: *new(Element).One(), C0: *new(Element).SetUint64(3)}
+		if got.MulByXi(&x).Equal(&want) != 1 || got.Mul(&x, &xi).Equal(&want) != 1 {
+			t.Fatal("E2.MulByXi differs from mulByXiGeneric or from multiplying by u + 3")
+		}
+		a = x
+		if a.MulByXi(&a).Equal(&want) != 1 {
+			t.Fatal("E2.MulByXi with z = x differs")
+		}
 	}
 }
