@@ -6,8 +6,9 @@
 # route, GET /health, at RATE iterations/s for DURATION (constant-rate,
 # max_workers 500, the http op with its sub-phases and the sample stream on,
 # as users run it). The generator's RSS (VmRSS of /proc/PID/status) is
-# sampled every 10 s. Prints every sample, then the peak RSS and the RSS at
-# 2 minutes and at the end, and the run's request, error, late and dropped
+# sampled every 10 s. Prints every sample, then the peak RSS (sampled, and
+# the kernel's high-water mark over the whole process), the RSS at 2
+# minutes and at the end, and the run's request, error, late and dropped
 # counts. With two or more CPUs the service runs on CPU 0 and loadgen on
 # CPU 1.
 #
@@ -61,8 +62,23 @@ YAML
 
 rm -rf "$work/run"
 echo "soak.sh: $rate iterations/s for $dur against $base; RSS every ${every}s" >&2
-"${pin_gen[@]}" "$work/loadgen" run "$work/soak.yaml" --out "$work/run" -q >"$work/report.txt" 2>"$work/run.err" &
-gen_pid=$!
+# A small runner starts loadgen, writes its PID, and at its exit writes its
+# peak RSS (ru_maxrss from wait4), which also covers the moments between
+# samples, such as the end of the run, when the run folder is written.
+rm -f "$work/gen.pid" "$work/gen.maxrss"
+python3 - "$work" "${pin_gen[@]}" "$work/loadgen" run "$work/soak.yaml" --out "$work/run" -q <<'PY' &
+import os, subprocess, sys
+work = sys.argv[1]
+with open(f"{work}/report.txt", "wb") as out, open(f"{work}/run.err", "wb") as err:
+    p = subprocess.Popen(sys.argv[2:], stdout=out, stderr=err)
+    open(f"{work}/gen.pid", "w").write(str(p.pid))
+    _, status, ru = os.wait4(p.pid, 0)
+open(f"{work}/gen.maxrss", "w").write(str(ru.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+runner=$!
+for _ in $(seq 100); do [ -s "$work/gen.pid" ] && break; sleep 0.05; done
+gen_pid=$(cat "$work/gen.pid")
 start=$(date +%s.%N)
 : >"$work/rss.tsv"
 printf 'elapsed_s\trss_kib\n' >&2
@@ -75,13 +91,13 @@ while kill -0 "$gen_pid" 2>/dev/null; do
   sleep "$(python3 -c "import time; e = time.time() - $start; print(max(0.05, $every - e % $every))")"
 done
 code=0
-wait "$gen_pid" || code=$?
+wait "$runner" || code=$?
 if [ "$code" -ne 0 ]; then
   echo "soak.sh: loadgen run exited $code" >&2
   tail -20 "$work/run.err" >&2
 fi
 
-python3 - "$work/rss.tsv" "$work/run/summary.json" <<'PY'
+python3 - "$work/rss.tsv" "$work/run/summary.json" "$work/gen.maxrss" <<'PY'
 import json, sys
 rows = [tuple(map(int, l.split('\t'))) for l in open(sys.argv[1]) if l.strip()]
 if not rows:
@@ -94,7 +110,11 @@ mib = lambda kib: kib / 1024
 peak = max(rows, key=lambda r: r[1])
 last = rows[-1]
 two = at(120)
-print(f"RSS peak          {mib(peak[1]):7.1f} MiB (at {peak[0]} s)")
+print(f"RSS peak sampled  {mib(peak[1]):7.1f} MiB (at {peak[0]} s)")
+try:
+    print(f"RSS peak (wait4)  {mib(int(open(sys.argv[3]).read())):7.1f} MiB (whole process life, end of run included)")
+except (OSError, ValueError):
+    pass
 print(f"RSS at {two[0]:>4} s     {mib(two[1]):7.1f} MiB")
 print(f"RSS at {last[0]:>4} s     {mib(last[1]):7.1f} MiB (last sample)")
 print(f"end − 2 min       {mib(last[1] - two[1]):+7.1f} MiB")
