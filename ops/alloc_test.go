@@ -1,12 +1,15 @@
 package ops
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,37 +80,224 @@ func newWorkerIteration() *loadgen.Iteration {
 }
 
 // maxHTTPOpAllocs is the ceiling on allocations per http op (GET, no body,
-// kept-alive connection, sub-phases on), client side. net/http itself
-// makes 38 with Go 1.26 (Client.Do, the transport's read and write loops,
-// parsing the response); the op adds one, its copy of the request: 39 in
-// all (42 under the race detector). Before the op reused its trace, context
-// and request per worker and ran its own timeout timer, the same request
-// made 72.
-const maxHTTPOpAllocs = 43
+// kept-alive connection, sub-phases on), client side, on the direct path:
+// none. Through net/http (maxNetHTTPOpAllocs), net/http itself makes 38
+// with Go 1.26 (Client.Do, the transport's read and write loops, parsing
+// the response) and the op one, its copy of the request: 39 in all (42
+// under the race detector). Before this op had a direct path, reused its
+// trace, context and request per worker and ran its own timeout timer, the
+// same request made 72.
+const (
+	maxHTTPOpAllocs    = 0
+	maxNetHTTPOpAllocs = 43
+)
+
+// netHTTPClient returns a client like NewHTTPClient's that sends the op
+// through net/http: its redirect policy is the default one, spelled out,
+// which the direct path leaves to net/http.
+func netHTTPClient(timeout time.Duration) *http.Client {
+	c := NewHTTPClient(timeout, false)
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return c
+}
 
 func TestHTTPOpAllocs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocation count needs warmed-up connections")
 	}
-	env := &Env{Target: rawServer(t, false), Client: NewHTTPClient(10*time.Second, false)}
-	t.Cleanup(env.Client.CloseIdleConnections)
-	op, err := HTTPEntry().New(env, Args{"url": "/health", "expect_status": []int64{200}})
+	tests := []struct {
+		name   string
+		client *http.Client
+		direct bool
+		max    float64
+	}{
+		{"direct", NewHTTPClient(10*time.Second, false), true, maxHTTPOpAllocs},
+		{"net/http", netHTTPClient(10 * time.Second), false, maxNetHTTPOpAllocs},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := &Env{Target: rawServer(t, false), Client: tt.client}
+			t.Cleanup(env.Client.CloseIdleConnections)
+			op, err := HTTPEntry().New(env, Args{"url": "/health", "expect_status": []int64{200}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := op.(*httpOp).direct != nil; got != tt.direct {
+				t.Fatalf("direct path %v, want %v", got, tt.direct)
+			}
+			it := newWorkerIteration()
+			ctx := context.Background()
+			do := func() {
+				it.BeginOp(time.Now())
+				if err := op.Do(ctx, it); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 100 {
+				do()
+			}
+			if allocs := testing.AllocsPerRun(1000, do); allocs > tt.max {
+				t.Errorf("http op allocates %v times per request, want at most %v", allocs, tt.max)
+			}
+		})
+	}
+}
+
+// scriptServer is an HTTP/1.1 server on 127.0.0.1 that answers each
+// request with what respond returns for its method, path and the number
+// of requests before it on the server, and closes the connection after the
+// answer if respond says so.
+func scriptServer(t *testing.T, respond func(method, path string, n int) (resp string, closeAfter bool)) *url.URL {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	it := newWorkerIteration()
-	ctx := context.Background()
-	do := func() {
-		it.BeginOp(time.Now())
-		if err := op.Do(ctx, it); err != nil {
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	n := 0
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					mu.Lock()
+					resp, closeAfter := respond(req.Method, req.URL.Path, n)
+					n++
+					mu.Unlock()
+					if _, err := io.WriteString(c, resp); err != nil || closeAfter {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	u, err := url.Parse("http://" + ln.Addr().String() + "/api/1/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestHTTPOpDirectMatchesNetHTTP runs the same requests against the same
+// scripted responses on the direct path and through net/http, and wants
+// the same status, success and error class from both.
+func TestHTTPOpDirectMatchesNetHTTP(t *testing.T) {
+	const ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	tests := []struct {
+		name    string
+		args    Args
+		respond func(method, path string, n int) (string, bool)
+	}{
+		{"content-length", Args{"url": "x"}, func(string, string, int) (string, bool) { return ok, false }},
+		{"chunked", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\n!!!\r\n0\r\n\r\n", false
+		}},
+		{"chunked trailer", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-Sum: 1\r\n\r\n", false
+		}},
+		{"connection close", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true
+		}},
+		{"closed silently", Args{"url": "x"}, func(string, string, int) (string, bool) { return ok, true }},
+		{"body to EOF", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it", true
+		}},
+		{"100 continue", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 100 Continue\r\n\r\n" + ok, false
+		}},
+		{"204", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 204 No Content\r\n\r\n", false
+		}},
+		{"HEAD", Args{"url": "x", "method": "HEAD"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", false
+		}},
+		{"404", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!", false
+		}},
+		{"expected 404", Args{"url": "x", "expect_status": []int64{404}}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", false
+		}},
+		{"redirect", Args{"url": "x"}, func(_, path string, _ int) (string, bool) {
+			if path == "/api/1/x" {
+				return "HTTP/1.1 302 Found\r\nLocation: /api/1/y\r\nContent-Length: 0\r\n\r\n", false
+			}
+			return ok, false
+		}},
+		{"POST 303 becomes GET", Args{"url": "x", "method": "POST", "body": "data"}, func(method, path string, _ int) (string, bool) {
+			if path == "/api/1/x" && method == "POST" {
+				return "HTTP/1.1 303 See Other\r\nLocation: y\r\nContent-Length: 0\r\n\r\n", false
+			}
+			if method != "GET" {
+				return "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n", false
+			}
+			return ok, false
+		}},
+		{"redirect without Location", Args{"url": "x", "expect_status": []int64{302}}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n", false
+		}},
+		{"malformed", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTPT/1.1 200 OK\r\n\r\n", true
+		}},
+		{"short body", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", true
+		}},
+	}
+	type outcome struct {
+		status int
+		ok     bool
+		class  string
+	}
+	run := func(t *testing.T, client *http.Client, wantDirect bool, args Args, respond func(string, string, int) (string, bool)) []outcome {
+		env := &Env{Target: scriptServer(t, respond), Client: client}
+		t.Cleanup(client.CloseIdleConnections)
+		op, err := HTTPEntry().New(env, args)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if got := op.(*httpOp).direct != nil; got != wantDirect {
+			t.Fatalf("direct path %v, want %v", got, wantDirect)
+		}
+		it := newWorkerIteration()
+		var out []outcome
+		for range 3 {
+			it.BeginOp(time.Now())
+			err := op.Do(context.Background(), it)
+			_, status := it.EndOp()
+			o := outcome{status: status, ok: err == nil}
+			if err != nil {
+				o.class = results.Classify(err)
+			}
+			out = append(out, o)
+		}
+		return out
 	}
-	for range 100 {
-		do()
-	}
-	if allocs := testing.AllocsPerRun(1000, do); allocs > maxHTTPOpAllocs {
-		t.Errorf("http op allocates %v times per request, want at most %d", allocs, maxHTTPOpAllocs)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			direct := run(t, NewHTTPClient(5*time.Second, false), true, tt.args, tt.respond)
+			viaNetHTTP := run(t, netHTTPClient(5*time.Second), false, tt.args, tt.respond)
+			t.Logf("outcomes: %+v", direct)
+			for i := range direct {
+				if direct[i] != viaNetHTTP[i] {
+					t.Errorf("request %d: direct %+v, net/http %+v", i, direct[i], viaNetHTTP[i])
+				}
+			}
+		})
 	}
 }
 

@@ -1,15 +1,20 @@
 package ops
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
+	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +53,10 @@ type httpOp struct {
 	tmpl  *http.Request // the request every call copies
 	names phaseNames
 	key   string // this op's key in WorkerState.Values
+
+	// direct is the op's HTTP/1.1 exchange on a worker's own connection,
+	// nil when the request must go through net/http (see newDirect).
+	direct *direct
 }
 
 func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
@@ -112,6 +121,7 @@ func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 	// The Host header comes from the URL either way; an empty Host spares
 	// http.Client a copy of the URL per request.
 	op.tmpl.Host = ""
+	op.direct = newDirect(op, u)
 	return op, nil
 }
 
@@ -151,9 +161,16 @@ func ResolveURL(base *url.URL, ref string) (*url.URL, error) {
 	return base.ResolveReference(&rel), nil
 }
 
-// Do sends the request once and drains the response.
+// Do sends the request once and drains the response. A plain-HTTP request
+// to an IP address, on a client that adds nothing to it (no proxy for the
+// target, no cookie jar, no redirect policy but the default, no
+// compression), is exchanged directly on the worker's own kept-alive
+// connection (see direct); any other goes through the client.
 func (o *httpOp) Do(ctx context.Context, it *loadgen.Iteration) error {
 	c := o.call(ctx, it)
+	if o.direct != nil {
+		return c.doDirect(ctx, o, it)
+	}
 	c.trace.reset(it)
 	req := c.newRequest(o)
 	if c.timer != nil {
@@ -198,6 +215,12 @@ type httpCall struct {
 	cancel context.CancelCauseFunc
 	timer  *time.Timer   // calls cancel at the timeout; nil without one
 	req    *http.Request // o.tmpl with ctx
+
+	// The direct path's connection, its reader, and the stop of the
+	// context.AfterFunc that unblocks it when the worker's context ends.
+	conn      net.Conn
+	br        *bufio.Reader
+	stopAfter func() bool
 }
 
 // call returns the worker's httpCall for o, making one if the worker has
@@ -270,6 +293,7 @@ func (c *httpCall) release(o *httpOp, it *loadgen.Iteration) (timedOut bool) {
 // drop ends c's use: it detaches the trace, stops the timer and cancels
 // c's context, so the context no longer hangs on its parent.
 func (c *httpCall) drop() {
+	c.closeConn()
 	c.trace.detach()
 	if c.timer != nil {
 		c.timer.Stop()
@@ -332,4 +356,436 @@ func NewHTTPClient(timeout time.Duration, insecure bool) *http.Client {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	return &http.Client{Transport: t, Timeout: timeout}
+}
+
+// direct is an http op's request exchanged straight on a worker's own
+// connection, the way wrk does: the request's bytes are built once, written
+// with one write(2), and the response is parsed from the connection's
+// buffered reader on the worker's goroutine. net/http would hand each
+// request to two goroutines of its own and allocate some forty times; this
+// path does neither, and is what makes a loopback load test cost the
+// generator less CPU than the target.
+//
+// It keeps net/http's behaviour where an op can tell: the same request
+// bytes (but the header order: net/http sorts them too), the
+// client's Timeout for the whole exchange, a kept-alive connection redialed
+// and the request sent again once if the target had closed it (for a
+// request net/http would replay), Content-Length, chunked and read-to-close
+// bodies, 1xx responses skipped, and redirects followed by the client (the
+// first hop here, the rest by http.Client, which allows ten more).
+type direct struct {
+	addr       string // host:port to dial
+	req        []byte // the whole request: line, headers, body
+	head       bool   // HEAD: responses have no body
+	replayable bool   // net/http would send it again on a closed connection
+	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// newDirect returns o's direct path, or nil if the request needs what only
+// net/http does: TLS, a proxy, DNS (a host name), cookies, a redirect
+// policy, compression, or headers that change how the exchange runs.
+func newDirect(o *httpOp, u *url.URL) *direct {
+	c := o.client
+	if u.Scheme != "http" || u.User != nil || net.ParseIP(u.Hostname()) == nil || c.Jar != nil || c.CheckRedirect != nil {
+		return nil
+	}
+	var t *http.Transport
+	switch rt := c.Transport.(type) {
+	case nil:
+		t, _ = http.DefaultTransport.(*http.Transport)
+	case *http.Transport:
+		t = rt
+	}
+	if t == nil || !t.DisableCompression || t.DisableKeepAlives || t.Dial != nil || t.OnProxyConnectResponse != nil ||
+		t.ResponseHeaderTimeout != 0 || t.MaxResponseHeaderBytes != 0 || t.GetProxyConnectHeader != nil {
+		return nil
+	}
+	if t.Proxy != nil {
+		if p, err := t.Proxy(o.tmpl); err != nil || p != nil {
+			return nil
+		}
+	}
+	for k := range o.header {
+		switch k {
+		case "Host", "Connection", "Expect", "Transfer-Encoding", "Content-Length", "Te", "Trailer", "Upgrade", "Proxy-Connection":
+			return nil
+		}
+	}
+	d := &direct{
+		addr:       u.Host,
+		head:       o.method == http.MethodHead,
+		replayable: o.method == http.MethodGet || o.method == http.MethodHead || o.method == http.MethodOptions,
+		dial:       t.DialContext,
+	}
+	if u.Port() == "" {
+		d.addr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	if d.dial == nil {
+		d.dial = (&net.Dialer{}).DialContext
+	}
+	if o.header.Get("Idempotency-Key") != "" || o.header.Get("X-Idempotency-Key") != "" {
+		d.replayable = true
+	}
+	// The request as net/http writes it (transfer.go, request.go).
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", o.method, u.RequestURI(), u.Host)
+	if _, ok := o.header["User-Agent"]; !ok {
+		b.WriteString("User-Agent: Go-http-client/1.1\r\n")
+	}
+	switch {
+	case len(o.body) > 0:
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(o.body))
+	case o.method != http.MethodGet && o.method != http.MethodHead:
+		b.WriteString("Content-Length: 0\r\n")
+	}
+	if err := o.header.Write(&b); err != nil {
+		return nil
+	}
+	b.WriteString("\r\n")
+	b.Write(o.body)
+	d.req = b.Bytes()
+	return d
+}
+
+// errProtocol marks a response the direct path cannot parse as HTTP/1.x.
+var errProtocol = errors.New("malformed HTTP response")
+
+// doDirect runs the op on the direct path.
+func (c *httpCall) doDirect(ctx context.Context, o *httpOp, it *loadgen.Iteration) error {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		c.keepDirect(o, it, false)
+		return fmt.Errorf("http %s %s: %w", o.method, o.url, err)
+	}
+	var deadline time.Time
+	if o.timeout > 0 {
+		deadline = start.Add(o.timeout)
+	}
+	status, loc, err := c.exchange(ctx, o, it, deadline)
+	followed := err == nil && loc != ""
+	if followed {
+		status, err = c.follow(o, it, status, loc)
+	}
+	it.Phase(o.names.call, start, time.Now())
+	if status != 0 {
+		it.SetStatus(status)
+	}
+	// A redirect ran through net/http, whose hooks may run late: start
+	// afresh then, as after an error.
+	c.keepDirect(o, it, err == nil && !followed)
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return fmt.Errorf("http %s %s: %w", o.method, o.url, ctx.Err())
+		case errors.Is(err, os.ErrDeadlineExceeded) && status == 0:
+			return fmt.Errorf("http %s %s: no response within the %s timeout: %w", o.method, o.url, o.timeout, context.DeadlineExceeded)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fmt.Errorf("http %s %s: reading body: not done within the %s timeout: %w", o.method, o.url, o.timeout, context.DeadlineExceeded)
+		case status != 0:
+			return fmt.Errorf("http %s %s: reading body: %w", o.method, o.url, err)
+		}
+		return fmt.Errorf("http %s %s: %w", o.method, o.url, err)
+	}
+	if !o.expected(status) {
+		return &StatusError{Method: o.method, URL: o.url, Status: status}
+	}
+	return nil
+}
+
+// keepDirect keeps c, connection and all, for the worker's next request
+// if ok and a worker keeps it; otherwise it drops c.
+func (c *httpCall) keepDirect(o *httpOp, it *loadgen.Iteration, ok bool) {
+	kept := it.Worker != nil && it.Worker.Values[o.key] == c
+	if ok && kept {
+		return
+	}
+	c.drop()
+	if kept {
+		delete(it.Worker.Values, o.key)
+	}
+}
+
+// exchange writes the request on the worker's connection (dialing one if
+// it has none) and reads the response, body and all. If a kept-alive
+// connection turns out closed before any byte of a response, it dials
+// again and sends the request once more, as net/http does. loc is the
+// Location of a redirect the client would follow, "" otherwise.
+func (c *httpCall) exchange(ctx context.Context, o *httpOp, it *loadgen.Iteration, deadline time.Time) (status int, loc string, err error) {
+	for attempt := 0; ; attempt++ {
+		reused := c.conn != nil
+		if !reused {
+			if err := c.dial(ctx, o, it, deadline); err != nil {
+				return 0, "", err
+			}
+		}
+		if err := c.conn.SetDeadline(deadline); err != nil {
+			return 0, "", err
+		}
+		if err := ctx.Err(); err != nil { // after SetDeadline: see dial
+			return 0, "", err
+		}
+		wrote := time.Now()
+		_, err := c.conn.Write(o.direct.req)
+		var fb time.Time
+		// net/http sends a request again on a new connection if writing it
+		// to a kept-alive one failed, or if the target closed that one
+		// before answering and the request is replayable.
+		retry := true
+		if err == nil {
+			_, err = c.br.Peek(1)
+			fb = time.Now()
+			retry = o.direct.replayable
+		}
+		if err != nil {
+			c.closeConn()
+			if reused && attempt == 0 && retry && ctx.Err() == nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			return 0, "", err
+		}
+		it.Phase(o.names.wait, wrote, fb)
+		status, loc, keep, err := c.readResponse(o)
+		it.Phase(o.names.read, fb, time.Now())
+		if err != nil || !keep {
+			c.closeConn()
+		}
+		return status, loc, err
+	}
+}
+
+// dial opens the worker's connection, recording the connect phase, and
+// arranges for the end of ctx to unblock it: a deadline in the past fails
+// any read or write in progress, and exchange checks ctx after setting
+// each request's deadline, so a cancellation is never overwritten unseen.
+func (c *httpCall) dial(ctx context.Context, o *httpOp, it *loadgen.Iteration, deadline time.Time) error {
+	dctx := ctx
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	t0 := time.Now()
+	conn, err := o.direct.dial(dctx, "tcp", o.direct.addr)
+	it.Phase(o.names.connect, t0, time.Now())
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return os.ErrDeadlineExceeded
+		}
+		return err
+	}
+	c.conn = conn
+	if c.br == nil {
+		c.br = bufio.NewReaderSize(conn, 4096)
+	} else {
+		c.br.Reset(conn)
+	}
+	c.stopAfter = context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	return nil
+}
+
+// closeConn closes the worker's connection, if any.
+func (c *httpCall) closeConn() {
+	if c.conn == nil {
+		return
+	}
+	if c.stopAfter != nil {
+		c.stopAfter()
+		c.stopAfter = nil
+	}
+	c.conn.Close()
+	c.conn = nil
+}
+
+// readResponse reads one response from c.br, skipping 1xx ones, and
+// discards its body. keep reports whether the connection may carry another
+// request.
+func (c *httpCall) readResponse(o *httpOp) (status int, loc string, keep bool, err error) {
+	br := c.br
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return 0, "", false, err
+		}
+		// "HTTP/1.1 200 OK"
+		if len(line) < 12 || string(line[:7]) != "HTTP/1." || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
+			return 0, "", false, fmt.Errorf("%w: status line %q", errProtocol, line)
+		}
+		keep = line[7] != '0' // HTTP/1.0 closes unless it says keep-alive
+		status = 0
+		for _, d := range line[9:12] {
+			if d < '0' || d > '9' {
+				return 0, "", false, fmt.Errorf("%w: status line %q", errProtocol, line)
+			}
+			status = status*10 + int(d-'0')
+		}
+		if status < 100 {
+			return 0, "", false, fmt.Errorf("%w: status %d", errProtocol, status)
+		}
+		length, chunked := int64(-1), false
+		for {
+			line, err := readLine(br)
+			if err != nil {
+				return status, "", false, err
+			}
+			if len(line) == 0 {
+				break
+			}
+			k, v, ok := bytes.Cut(line, []byte(":"))
+			if !ok {
+				return status, "", false, fmt.Errorf("%w: header line %q", errProtocol, line)
+			}
+			v = bytes.TrimSpace(v)
+			switch {
+			case asciiEqualFold(k, "Content-Length"):
+				n, err := strconv.ParseInt(string(v), 10, 64)
+				if err != nil || n < 0 {
+					return status, "", false, fmt.Errorf("%w: Content-Length %q", errProtocol, v)
+				}
+				length = n
+			case asciiEqualFold(k, "Transfer-Encoding"):
+				chunked = bytes.Contains(bytes.ToLower(v), []byte("chunked"))
+			case asciiEqualFold(k, "Connection"):
+				lv := bytes.ToLower(v)
+				if bytes.Contains(lv, []byte("close")) {
+					keep = false
+				} else if bytes.Contains(lv, []byte("keep-alive")) {
+					keep = true
+				}
+			case asciiEqualFold(k, "Location") && isRedirect(status):
+				loc = string(v)
+			}
+		}
+		if status == http.StatusSwitchingProtocols {
+			return status, "", false, fmt.Errorf("%w: 101 Switching Protocols", errProtocol)
+		}
+		if status < 200 {
+			continue // 1xx: the real response follows
+		}
+		switch {
+		case o.direct.head || status == http.StatusNoContent || status == http.StatusNotModified:
+		case chunked:
+			if _, err := io.Copy(io.Discard, httputil.NewChunkedReader(br)); err != nil {
+				return status, "", false, err
+			}
+			for { // trailer
+				line, err := readLine(br)
+				if err != nil {
+					return status, "", false, err
+				}
+				if len(line) == 0 {
+					break
+				}
+			}
+		case length >= 0:
+			if _, err := br.Discard(int(length)); err != nil {
+				return status, "", false, err
+			}
+		default: // the body runs to the end of the connection
+			if _, err := io.Copy(io.Discard, br); err != nil {
+				return status, "", false, err
+			}
+			keep = false
+		}
+		return status, loc, keep, nil
+	}
+}
+
+// readLine returns the next line of br without its line ending. The line
+// is valid until the next read.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		return nil, fmt.Errorf("%w: a header line longer than %d bytes", errProtocol, br.Size())
+	}
+	if err != nil {
+		if err == io.EOF && len(line) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// asciiEqualFold reports whether b equals s, ignoring ASCII case.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range len(b) {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// isRedirect reports whether http.Client follows a response of status code.
+func isRedirect(code int) bool {
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// follow sends the request a redirect of status to loc asks for, by
+// http.Client's rules (301, 302, 303: GET without the body, HEAD stays
+// HEAD; 307, 308: the same method and body), through the client, which
+// follows any further redirects, and returns the final status.
+func (c *httpCall) follow(o *httpOp, it *loadgen.Iteration, status int, loc string) (int, error) {
+	base, err := url.Parse(o.url)
+	if err != nil {
+		return status, err
+	}
+	next, err := base.Parse(loc)
+	if err != nil {
+		return status, fmt.Errorf("redirect to %q: %w", loc, err)
+	}
+	method, body := o.method, o.body
+	if status == http.StatusMovedPermanently || status == http.StatusFound || status == http.StatusSeeOther {
+		body = nil
+		if method != http.MethodGet && method != http.MethodHead {
+			method = http.MethodGet
+		}
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	c.trace.reset(it)
+	req, err := http.NewRequestWithContext(c.ctx, method, next.String(), rd)
+	if err != nil {
+		return status, err
+	}
+	for k, v := range o.header {
+		req.Header[k] = v
+	}
+	if req.Header.Get("Referer") == "" {
+		req.Header.Set("Referer", o.url)
+	}
+	if o.timeout > 0 {
+		c.timer.Reset(o.timeout)
+		defer c.timer.Stop()
+	}
+	resp, err := o.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return resp.StatusCode, err
+	}
+	return resp.StatusCode, nil
 }
