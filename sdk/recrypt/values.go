@@ -68,7 +68,7 @@ func (b *TransformBlock) appendImage(dst []byte) []byte {
 // PayloadImage returns the bytes an encrypted value's signature covers after
 // its public signing key: ephemeral key ‖ message ‖ auth hash ‖ blocks, with
 // Fp12 values in reduced form (480 + 896·len(TransformBlocks) bytes).
-func (ev *EncryptedValue) PayloadImage() []byte {
+func (ev EncryptedValue) PayloadImage() []byte {
 	dst := make([]byte, 0, 480+896*len(ev.TransformBlocks))
 	dst = appendPublicKey(dst, &ev.EphemeralPublicKey)
 	dst = canonicalFp12(dst, &ev.EncryptedMessage)
@@ -106,7 +106,7 @@ func (tk *TransformKey) signedMessage() []byte {
 // key ‖ encrypted temp key ‖ hashed temp key ‖ public signing key, without
 // the signature, as used in the device-add Schnorr message (ironcore-api.md
 // §5.4). Like recrypt, it uses the stored bytes as given.
-func (tk *TransformKey) Bytes() [672]byte {
+func (tk TransformKey) Bytes() [672]byte {
 	var out [672]byte
 	dst := out[:0]
 	dst = appendPublicKey(dst, &tk.EphemeralPublicKey)
