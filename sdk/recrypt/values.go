@@ -108,13 +108,13 @@ func (tk *TransformKey) signedMessage() []byte {
 // §5.4). Like recrypt, it uses the stored bytes as given.
 func (tk TransformKey) Bytes() [672]byte {
 	var out [672]byte
-	dst := out[:0]
-	dst = appendPublicKey(dst, &tk.EphemeralPublicKey)
-	dst = appendPublicKey(dst, &tk.ToPublicKey)
-	dst = append(dst, tk.EncryptedTempKey[:]...)
-	dst = append(dst, tk.HashedTempKey[:]...)
-	dst = append(dst, tk.PublicSigningKey[:]...)
-	_ = dst
+	copy(out[0:32], tk.EphemeralPublicKey.x[:])
+	copy(out[32:64], tk.EphemeralPublicKey.y[:])
+	copy(out[64:96], tk.ToPublicKey.x[:])
+	copy(out[96:128], tk.ToPublicKey.y[:])
+	copy(out[128:512], tk.EncryptedTempKey[:])
+	copy(out[512:640], tk.HashedTempKey[:])
+	copy(out[640:672], tk.PublicSigningKey[:])
 	return out
 }
 
