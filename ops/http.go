@@ -461,12 +461,15 @@ func (c *httpCall) doDirect(ctx context.Context, o *httpOp, it *loadgen.Iteratio
 	if o.timeout > 0 {
 		deadline = start.Add(o.timeout)
 	}
-	status, loc, err := c.exchange(ctx, o, it, deadline)
+	status, loc, end, err := c.exchange(ctx, o, it, start, deadline)
 	followed := err == nil && loc != ""
 	if followed {
 		status, err = c.follow(o, it, status, loc)
 	}
-	it.Phase(o.names.call, start, time.Now())
+	if followed || err != nil {
+		end = time.Now()
+	}
+	it.Phase(o.names.call, start, end)
 	if status != 0 {
 		it.SetStatus(status)
 	}
@@ -509,22 +512,28 @@ func (c *httpCall) keepDirect(o *httpOp, it *loadgen.Iteration, ok bool) {
 // it has none) and reads the response, body and all. If a kept-alive
 // connection turns out closed before any byte of a response, it dials
 // again and sends the request once more, as net/http does. loc is the
-// Location of a redirect the client would follow, "" otherwise.
-func (c *httpCall) exchange(ctx context.Context, o *httpOp, it *loadgen.Iteration, deadline time.Time) (status int, loc string, err error) {
+// Location of a redirect the client would follow, "" otherwise; end is
+// when the response was read. start is when the op started: on a
+// kept-alive connection, the request is written right after it, so start
+// stands for that moment too (one clock reading fewer).
+func (c *httpCall) exchange(ctx context.Context, o *httpOp, it *loadgen.Iteration, start, deadline time.Time) (status int, loc string, end time.Time, err error) {
 	for attempt := 0; ; attempt++ {
 		reused := c.conn != nil
 		if !reused {
 			if err := c.dial(ctx, o, it, deadline); err != nil {
-				return 0, "", err
+				return 0, "", time.Time{}, err
 			}
 		}
 		if err := c.conn.SetDeadline(deadline); err != nil {
-			return 0, "", err
+			return 0, "", time.Time{}, err
 		}
 		if err := ctx.Err(); err != nil { // after SetDeadline: see dial
-			return 0, "", err
+			return 0, "", time.Time{}, err
 		}
-		wrote := time.Now()
+		wrote := start
+		if !reused || attempt > 0 {
+			wrote = time.Now()
+		}
 		_, err := c.conn.Write(o.direct.req)
 		var fb time.Time
 		// net/http sends a request again on a new connection if writing it
@@ -541,15 +550,16 @@ func (c *httpCall) exchange(ctx context.Context, o *httpOp, it *loadgen.Iteratio
 			if reused && attempt == 0 && retry && ctx.Err() == nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 				continue
 			}
-			return 0, "", err
+			return 0, "", time.Time{}, err
 		}
 		it.Phase(o.names.wait, wrote, fb)
 		status, loc, keep, err := c.readResponse(o)
-		it.Phase(o.names.read, fb, time.Now())
+		end := time.Now()
+		it.Phase(o.names.read, fb, end)
 		if err != nil || !keep {
 			c.closeConn()
 		}
-		return status, loc, err
+		return status, loc, end, err
 	}
 }
 

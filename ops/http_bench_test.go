@@ -16,13 +16,13 @@ import (
 )
 
 // newBenchOp starts an httptest server on 127.0.0.1 that answers every
-// request with 200 "ok" and returns the http op GET /health against it,
-// built as the catalog builds it (the CLI's client).
+// request with 200 "ok" and returns the http op GET /health against it on
+// client (nil: the CLI's client, NewHTTPClient).
 //
 // With LOADGEN_BENCH_TARGET set to a loopback base URL (say, the
 // internal/benchtarget command pinned to another CPU), the op calls that
 // instead, so a CPU profile shows the generator alone.
-func newBenchOp(tb testing.TB) loadgen.Op {
+func newBenchOp(tb testing.TB, client *http.Client) loadgen.Op {
 	tb.Helper()
 	raw := os.Getenv("LOADGEN_BENCH_TARGET")
 	if raw == "" {
@@ -38,7 +38,10 @@ func newBenchOp(tb testing.TB) loadgen.Op {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	env := &Env{Target: base, Client: NewHTTPClient(10*time.Second, false), Timeout: 10 * time.Second}
+	if client == nil {
+		client = NewHTTPClient(10*time.Second, false)
+	}
+	env := &Env{Target: base, Client: client, Timeout: 10 * time.Second}
 	tb.Cleanup(env.Client.CloseIdleConnections)
 	op, err := newHTTPOp(env, Args{"url": "/health", "expect_status": []int64{200}})
 	if err != nil {
@@ -48,26 +51,37 @@ func newBenchOp(tb testing.TB) loadgen.Op {
 }
 
 // BenchmarkHTTPOp measures one http op (request, sub-phases, drained body)
-// on a kept-alive loopback connection, as one worker of the engine runs it. Client and
-// server share the process, so ns/op counts both; allocs/op is the figure
-// to watch (the server's share is in BenchmarkHTTPServerOnly).
+// on a kept-alive loopback connection, as one worker of the engine runs it,
+// on the direct path and through net/http. Client and server share the
+// process, so ns/op and allocs/op count both; TestHTTPOpAllocs counts the
+// client alone.
 func BenchmarkHTTPOp(b *testing.B) {
-	op := newBenchOp(b)
-	it := &loadgen.Iteration{Worker: &loadgen.WorkerState{Values: map[string]any{}}}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		it.BeginOp(time.Now())
-		if err := op.Do(ctx, it); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name   string
+		client *http.Client
+	}{
+		{"direct", nil},
+		{"net/http", netHTTPClient(10 * time.Second)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			op := newBenchOp(b, bc.client)
+			it := &loadgen.Iteration{Worker: &loadgen.WorkerState{Values: map[string]any{}}}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				it.BeginOp(time.Now())
+				if err := op.Do(ctx, it); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
-// BenchmarkHTTPServerOnly measures the server side of BenchmarkHTTPOp with
-// a bare client (no trace, no op), so the op's own share is the difference.
+// BenchmarkHTTPServerOnly is BenchmarkHTTPOp's request from a bare
+// net/http client (no trace, no op): the floor of the net/http path.
 func BenchmarkHTTPServerOnly(b *testing.B) {
-	op := newBenchOp(b).(*httpOp)
+	op := newBenchOp(b, nil).(*httpOp)
 	req, err := http.NewRequest(http.MethodGet, op.url, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -91,7 +105,7 @@ func BenchmarkHTTPServerOnly(b *testing.B) {
 func BenchmarkHTTPRun(b *testing.B) {
 	for _, workers := range []int{1, 50} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			op := newBenchOp(b)
+			op := newBenchOp(b, nil)
 			rec, err := results.NewRecorder(results.Config{Dir: b.TempDir()})
 			if err != nil {
 				b.Fatal(err)
