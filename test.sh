@@ -16,5 +16,7 @@ echo "== go test -race (engine, results, workloads, ops, cli)"
 go test -race -count=1 ./loadgen/... ./results/... ./scenarios/... ./ops/...
 echo "== go test ./..."
 go test -count=1 ./...
+echo "== recrypt vectors"
+go test -count=1 -run '^TestVectors$' -v ./sdk/recrypt/ | grep -E '^recrypt vectors'
 echo "== integration (timing-sensitive, no -race)"
 go test -count=1 -tags integration -run 'Integration|RealClock' ./loadgen/ ./cmd/loadgen/
