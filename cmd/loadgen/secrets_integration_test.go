@@ -24,36 +24,8 @@ import (
 // identity assertion key, passwords, and the JWTs minted from them) through
 // a recording proxy, then greps every output, log and metric for them.
 func TestIntegrationSecretsStaySecret(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, state := startServe(t)
 	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	serve := exec.Command(binary(t), "serve", "--addr", addr, "--state-dir", state)
-	stdout, _ := serve.StdoutPipe()
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { serve.Process.Kill(); serve.Wait() }()
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "reference service at") {
-				close(ready)
-				io.Copy(io.Discard, stdout)
-				return
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(20 * time.Second):
-		t.Fatal("loadgen serve did not start")
-	}
 
 	// The proxy records every JWT the SDK minted.
 	var mu sync.Mutex
@@ -122,7 +94,7 @@ scenarios:
 			break
 		}
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != exitOK) {
 		t.Fatalf("run: %v\n%s", err, logs.String())
 	}
@@ -185,4 +157,35 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// startServe runs `loadgen serve` on a free loopback port with its state
+// (IronCore config and key) in a temp folder, until the test ends.
+func startServe(t *testing.T) (addr, state string) {
+	t.Helper()
+	addr = freeAddr(t)
+	state = filepath.Join(t.TempDir(), "state")
+	serve := exec.Command(binary(t), "serve", "--addr", addr, "--state-dir", state)
+	stdout, _ := serve.StdoutPipe()
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serve.Process.Kill(); serve.Wait() })
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "reference service at") {
+				close(ready)
+				io.Copy(io.Discard, stdout)
+				return
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(20 * time.Second):
+		t.Fatal("loadgen serve did not start")
+	}
+	return addr, state
 }

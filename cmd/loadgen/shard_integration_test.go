@@ -3,15 +3,11 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -20,36 +16,8 @@ import (
 // `loadgen serve`, started together with --start-at, merges them, and checks
 // the merge against rate × duration and the service's store.
 func TestIntegrationShardsMerge(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, state := startServe(t)
 	dir := t.TempDir()
-	state := filepath.Join(dir, "state")
-	serve := exec.Command(binary(t), "serve", "--addr", addr, "--state-dir", state)
-	stdout, _ := serve.StdoutPipe()
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { serve.Process.Kill(); serve.Wait() }()
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "reference service at") {
-				close(ready)
-				io.Copy(io.Discard, stdout)
-				return
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(20 * time.Second):
-		t.Fatal("loadgen serve did not start")
-	}
 
 	wl := writeFile(t, dir, "sharded.yaml", fmt.Sprintf(`name: sharded
 target: {url: "http://%s/api/1/", timeout: 30s}
