@@ -383,7 +383,8 @@ type direct struct {
 
 // newDirect returns o's direct path, or nil if the request needs what only
 // net/http does: TLS, a proxy, DNS (a host name), cookies, a redirect
-// policy, compression, or headers that change how the exchange runs.
+// policy, compression, a cap on connections, or headers that change how the
+// exchange runs.
 func newDirect(o *httpOp, u *url.URL) *direct {
 	c := o.client
 	if u.Scheme != "http" || u.User != nil || net.ParseIP(u.Hostname()) == nil || c.Jar != nil || c.CheckRedirect != nil {
@@ -396,7 +397,7 @@ func newDirect(o *httpOp, u *url.URL) *direct {
 	case *http.Transport:
 		t = rt
 	}
-	if t == nil || !t.DisableCompression || t.DisableKeepAlives || t.Dial != nil || t.OnProxyConnectResponse != nil ||
+	if t == nil || !t.DisableCompression || t.DisableKeepAlives || t.MaxConnsPerHost != 0 || t.Dial != nil || t.OnProxyConnectResponse != nil ||
 		t.ResponseHeaderTimeout != 0 || t.MaxResponseHeaderBytes != 0 || t.GetProxyConnectHeader != nil {
 		return nil
 	}
