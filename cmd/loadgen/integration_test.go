@@ -140,6 +140,7 @@ scenarios:
 			good++
 		}
 	}
+	t.Logf("target counted %d requests; %d of 50 buckets of 100 ms hold 40±10", len(times), good)
 	if good < 48 {
 		t.Errorf("only %d of 50 buckets hold 40±10 requests: %v", good, buckets)
 	}
@@ -174,6 +175,7 @@ scenarios:
 		t.Fatalf("ops = %+v", s.Ops)
 	}
 	op := s.Ops[0]
+	t.Logf("stall: latency max %.1f p90 %.1f ms; service time p90 %.1f ms; late %d", op.Latency["max"], op.Latency["p90"], op.ServiceTime["p90"], s.Scenarios[0].Late)
 	if op.Latency["max"] < 900 || op.Latency["p90"] < 300 {
 		t.Errorf("latency max %.1f ms, p90 %.1f ms; want ≥ 900 and ≥ 300 (measured from intended starts)", op.Latency["max"], op.Latency["p90"])
 	}
@@ -263,6 +265,7 @@ scenarios:
 	for _, op := range s.Ops {
 		n += op.Count
 	}
+	t.Logf("killed at progress second %d; report kept %d samples", last, n)
 	if want := int64(0.9 * 200 * float64(last-1)); n < want {
 		t.Errorf("report kept %d samples after a kill at progress second %d; want ≥ %d", n, last, want)
 	}

@@ -113,10 +113,12 @@ scenarios:
 		return readOps(t, out)["devices/generate_device"]
 	}
 	with := run("20ms")
+	t.Logf("with a 20 ms gap: unaccounted mean %.2f ms of op mean %.2f ms", with.Unaccounted["mean"], with.ServiceTime["mean"])
 	if got := with.Unaccounted["mean"]; math.Abs(got-20) > 3 {
 		t.Errorf("with a 20 ms gap, unaccounted mean is %.2f ms; want 20 ±3", got)
 	}
 	without := run("")
+	t.Logf("without: unaccounted mean %.3f ms of op mean %.2f ms", without.Unaccounted["mean"], without.ServiceTime["mean"])
 	if got, op := without.Unaccounted["mean"], without.ServiceTime["mean"]; got > 0.05*op {
 		t.Errorf("without a gap, unaccounted mean is %.2f ms of an op mean of %.2f ms; want under 5%%", got, op)
 	}
@@ -201,6 +203,7 @@ scenarios:
 			t.Fatalf("%s: no http wait phases (base %d, faulty %d)", key, bn, fn)
 		}
 		rise := fs/float64(fn) - bs/float64(bn)
+		t.Logf("%s: http wait per call %.2f → %.2f ms (+%.2f); errors %d of %d, classes %v", key, bs/float64(bn), fs/float64(fn), rise, f.Errors, f.Count, f.ErrorClasses)
 		if rise < 50*0.85 || rise > 50*1.15 {
 			t.Errorf("%s: mean http wait per call rose by %.1f ms; want 50 ±15%%", key, rise)
 		}
@@ -211,6 +214,7 @@ scenarios:
 		bc, _ := phaseMean(b, isCrypto)
 		fc, _ := phaseMean(f, isCrypto)
 		bPer, fPer := bc/float64(b.Count), fc/float64(f.Count)
+		t.Logf("%s: crypto per op %.3f → %.3f ms", key, bPer, fPer)
 		if d := math.Abs(fPer/bPer - 1); d > 0.20 {
 			t.Errorf("%s: crypto per op moved %.0f%% (%.3f → %.3f ms); want under 20%%", key, 100*d, bPer, fPer)
 		}
