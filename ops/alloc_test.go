@@ -408,3 +408,31 @@ func TestHTTPOpNewContext(t *testing.T) {
 		t.Errorf("status %d, want 200", status)
 	}
 }
+
+// TestHTTPOpDirectIdle checks that a request net/http would not send again
+// takes a new connection once the worker's has been idle past maxIdle, so
+// a target that closed that connection meanwhile (here: right after each
+// response, without saying so) costs no error.
+func TestHTTPOpDirectIdle(t *testing.T) {
+	env := &Env{Client: NewHTTPClient(5*time.Second, false)}
+	env.Target = scriptServer(t, func(string, string, int) (string, bool) {
+		return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true
+	})
+	t.Cleanup(env.Client.CloseIdleConnections)
+	op, err := HTTPEntry().New(env, Args{"url": "x", "method": "POST", "body": "data"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := op.(*httpOp).direct
+	if d == nil || d.replayable {
+		t.Fatalf("direct path %+v, want one for a request that is not replayable", d)
+	}
+	d.maxIdle = 0 // every connection is idle too long
+	it := newWorkerIteration()
+	for i := range 3 {
+		it.BeginOp(time.Now())
+		if err := op.Do(context.Background(), it); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+}

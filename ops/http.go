@@ -221,6 +221,7 @@ type httpCall struct {
 	conn      net.Conn
 	br        *bufio.Reader
 	stopAfter func() bool
+	lastUsed  time.Time // when conn last finished a response
 }
 
 // call returns the worker's httpCall for o, making one if the worker has
@@ -379,7 +380,14 @@ type direct struct {
 	head       bool   // HEAD: responses have no body
 	replayable bool   // net/http would send it again on a closed connection
 	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+	// maxIdle is how long a connection may have been idle and still carry
+	// a request that is not replayable (see exchange).
+	maxIdle time.Duration
 }
+
+// directMaxIdle is direct.maxIdle: well under the shortest idle timeout
+// common servers use (Node.js: 5 s).
+const directMaxIdle = time.Second
 
 // newDirect returns o's direct path, or nil if the request needs what only
 // net/http does: TLS, a proxy, DNS (a host name), cookies, a redirect
@@ -406,10 +414,19 @@ func newDirect(o *httpOp, u *url.URL) *direct {
 			return nil
 		}
 	}
-	for k := range o.header {
+	for k, vs := range o.header {
 		switch k {
 		case "Host", "Connection", "Expect", "Transfer-Encoding", "Content-Length", "Te", "Trailer", "Upgrade", "Proxy-Connection":
 			return nil
+		}
+		// net/http refuses what is not a valid field; let it say so.
+		if !validFieldName(k) {
+			return nil
+		}
+		for _, v := range vs {
+			if !validFieldValue(v) {
+				return nil
+			}
 		}
 	}
 	d := &direct{
@@ -417,6 +434,7 @@ func newDirect(o *httpOp, u *url.URL) *direct {
 		head:       o.method == http.MethodHead,
 		replayable: o.method == http.MethodGet || o.method == http.MethodHead || o.method == http.MethodOptions,
 		dial:       t.DialContext,
+		maxIdle:    directMaxIdle,
 	}
 	if u.Port() == "" {
 		d.addr = net.JoinHostPort(u.Hostname(), "80")
@@ -519,6 +537,14 @@ func (c *httpCall) keepDirect(o *httpOp, it *loadgen.Iteration, ok bool) {
 // stands for that moment too (one clock reading fewer).
 func (c *httpCall) exchange(ctx context.Context, o *httpOp, it *loadgen.Iteration, start, deadline time.Time) (status int, loc string, end time.Time, err error) {
 	for attempt := 0; ; attempt++ {
+		// net/http notices at once when a target closes an idle
+		// connection (its read loop is always reading); this path notices
+		// only by writing to it, and then may send the request again only
+		// if it is replayable. So a request that is not replayable takes a
+		// connection only fresh from use, and a new one otherwise.
+		if c.conn != nil && !o.direct.replayable && start.Sub(c.lastUsed) > o.direct.maxIdle {
+			c.closeConn()
+		}
 		reused := c.conn != nil
 		if !reused {
 			if err := c.dial(ctx, o, it, deadline); err != nil {
@@ -557,6 +583,7 @@ func (c *httpCall) exchange(ctx context.Context, o *httpOp, it *loadgen.Iteratio
 		status, loc, keep, err := c.readResponse(o)
 		end := time.Now()
 		it.Phase(o.names.read, fb, end)
+		c.lastUsed = end
 		if err != nil || !keep {
 			c.closeConn()
 		}
@@ -799,4 +826,33 @@ func (c *httpCall) follow(o *httpOp, it *loadgen.Iteration, status int, loc stri
 		return resp.StatusCode, err
 	}
 	return resp.StatusCode, nil
+}
+
+// validFieldName reports whether k is an HTTP header field name (a token,
+// RFC 9110 §5.1).
+func validFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := range len(k) {
+		c := k[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validFieldValue reports whether v may be a header field value: no
+// control characters but tab (RFC 9110 §5.5).
+func validFieldValue(v string) bool {
+	for i := range len(v) {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
