@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -434,5 +436,111 @@ func TestHTTPOpDirectIdle(t *testing.T) {
 		if err := op.Do(context.Background(), it); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
+	}
+}
+
+// captureServer answers every request with 200 "ok" and sends the raw
+// bytes of each request it reads on got.
+func captureServer(t *testing.T, got chan<- string) *url.URL {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					var raw bytes.Buffer
+					length := 0
+					for {
+						line, err := br.ReadString('\n')
+						if err != nil {
+							return
+						}
+						raw.WriteString(line)
+						if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "Content-Length") {
+							length, _ = strconv.Atoi(strings.TrimSpace(v))
+						}
+						if line == "\r\n" {
+							break
+						}
+					}
+					if _, err := io.CopyN(&raw, br, int64(length)); err != nil {
+						return
+					}
+					got <- raw.String()
+					resp := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+					if strings.HasPrefix(raw.String(), "HEAD ") {
+						resp = strings.TrimSuffix(resp, "ok")
+					}
+					if _, err := io.WriteString(c, resp); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	u, err := url.Parse("http://" + ln.Addr().String() + "/api/1/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestHTTPOpDirectRequestBytes wants the direct path to send the very
+// bytes net/http sends for the same op.
+func TestHTTPOpDirectRequestBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		args Args
+	}{
+		{"GET", Args{"url": "health"}},
+		{"GET query", Args{"url": "/users?limit=10&x=a%20b"}},
+		{"HEAD", Args{"url": "health", "method": "HEAD"}},
+		{"DELETE", Args{"url": "groups/g1", "method": "DELETE"}},
+		{"DELETE empty body", Args{"url": "groups/g1", "method": "DELETE", "body": ""}},
+		{"OPTIONS", Args{"url": "x", "method": "OPTIONS"}},
+		{"PUT empty body", Args{"url": "x", "method": "PUT", "body": ""}},
+		{"PATCH body", Args{"url": "x", "method": "PATCH", "body": "p"}},
+		{"POST empty", Args{"url": "x", "method": "POST"}},
+		{"POST body headers", Args{"url": "x", "method": "post", "body": `{"a":1}`,
+			"headers": map[string]string{"Content-Type": "application/json", "X-Trace": "t1", "Authorization": "Bearer k"}}},
+		{"user agent", Args{"url": "x", "headers": map[string]string{"User-Agent": "loadgen-test", "Accept": "*/*"}}},
+	}
+	send := func(t *testing.T, client *http.Client, wantDirect bool, args Args) string {
+		got := make(chan string, 1)
+		env := &Env{Target: captureServer(t, got), Client: client}
+		t.Cleanup(client.CloseIdleConnections)
+		op, err := HTTPEntry().New(env, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := op.(*httpOp).direct != nil; d != wantDirect {
+			t.Fatalf("direct path %v, want %v", d, wantDirect)
+		}
+		it := newWorkerIteration()
+		it.BeginOp(time.Now())
+		if err := op.Do(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		// The server's address differs between the two runs.
+		return strings.Replace(<-got, env.Target.Host, "HOST", 1)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			direct := send(t, NewHTTPClient(5*time.Second, false), true, tt.args)
+			viaNetHTTP := send(t, netHTTPClient(5*time.Second), false, tt.args)
+			if direct != viaNetHTTP {
+				t.Errorf("direct path sent\n%q\nnet/http sent\n%q", direct, viaNetHTTP)
+			}
+		})
 	}
 }

@@ -368,12 +368,14 @@ func NewHTTPClient(timeout time.Duration, insecure bool) *http.Client {
 // generator less CPU than the target.
 //
 // It keeps net/http's behaviour where an op can tell: the same request
-// bytes (but the header order: net/http sorts them too), the
-// client's Timeout for the whole exchange, a kept-alive connection redialed
-// and the request sent again once if the target had closed it (for a
-// request net/http would replay), Content-Length, chunked and read-to-close
-// bodies, 1xx responses skipped, and redirects followed by the client (the
-// first hop here, the rest by http.Client, which allows ten more).
+// bytes in the same order, the client's Timeout for the whole exchange,
+// Content-Length, chunked and read-to-close bodies, 1xx responses skipped,
+// redirects followed (the first hop here, the rest by the client, which
+// allows ten more), and a kept-alive connection that the target closed
+// redialed with the request sent again, for a request net/http would send
+// again. A request it would not gets a connection used within the last
+// directMaxIdle, else a new one: net/http's read loop notices a closed idle
+// connection at once; this path notices only when it writes.
 type direct struct {
 	addr       string // host:port to dial
 	req        []byte // the whole request: line, headers, body
@@ -445,19 +447,25 @@ func newDirect(o *httpOp, u *url.URL) *direct {
 	if o.header.Get("Idempotency-Key") != "" || o.header.Get("X-Idempotency-Key") != "" {
 		d.replayable = true
 	}
-	// The request as net/http writes it (transfer.go, request.go).
+	// The request as net/http writes it (Request.write, transferWriter):
+	// request line, Host, User-Agent, Content-Length, the other headers
+	// sorted.
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", o.method, u.RequestURI(), u.Host)
-	if _, ok := o.header["User-Agent"]; !ok {
-		b.WriteString("User-Agent: Go-http-client/1.1\r\n")
+	ua := "Go-http-client/1.1"
+	if _, ok := o.header["User-Agent"]; ok {
+		ua = o.header.Get("User-Agent")
+	}
+	if ua != "" {
+		fmt.Fprintf(&b, "User-Agent: %s\r\n", ua)
 	}
 	switch {
 	case len(o.body) > 0:
 		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(o.body))
-	case o.method != http.MethodGet && o.method != http.MethodHead:
+	case o.method == http.MethodPost || o.method == http.MethodPut || o.method == http.MethodPatch:
 		b.WriteString("Content-Length: 0\r\n")
 	}
-	if err := o.header.Write(&b); err != nil {
+	if err := o.header.WriteSubset(&b, map[string]bool{"User-Agent": true}); err != nil {
 		return nil
 	}
 	b.WriteString("\r\n")
