@@ -11,8 +11,9 @@
 // maximum in integer microseconds, so merged means and standard deviations are
 // exact rather than bucket estimates.
 //
-// Recording is sharded: GOMAXPROCS shards, chosen by Sample.Worker, each with
-// its own mutex, merged when read. Memory is fixed by the number of distinct
+// Recording is sharded: GOMAXPROCS shards, each with its own mutex, merged
+// when read. A sample goes to the shard its Sample.Worker prefers, or to a
+// free one when that shard is busy, so recording never waits on a lock. Memory is fixed by the number of distinct
 // (scenario, op, phase) names and the number of populated histogram buckets;
 // it does not grow with run length or worker count.
 //

@@ -23,7 +23,7 @@ type Phase struct {
 type Sample struct {
 	Scenario string
 	Op       string // the op's label in reports (its `name:` or its op name)
-	Worker   int    // the worker that ran it; picks the recording shard
+	Worker   int    // the worker that ran it; picks the preferred recording shard
 
 	// Start is when the op actually started, as an offset from the run's
 	// start (monotonic). Wall time is the run's start plus Start.
