@@ -73,9 +73,10 @@ func ReadSeries(dir string) (*Series, []string, error) {
 	acc := newSeriesAcc()
 	src := acc.source("", 0)
 	rb := &rebuilder{
-		onSample: src.sample,
-		onCounts: src.counts,
-		onHealth: src.health,
+		onSample:   src.sample,
+		onCounts:   src.counts,
+		onHealth:   src.health,
+		seriesOnly: true, // only the run's span is read from the summary
 	}
 	sum, warnings, err := rb.replay(dir)
 	if err != nil {

@@ -121,6 +121,11 @@ type rebuilder struct {
 	onIteration func(m *iterUS)
 	onCounts    func(scenario string, late, dropped int64)
 	onHealth    func(h Health)
+
+	// seriesOnly skips the histograms of samples and iterations (the
+	// observers still see every record, and the run's end is still
+	// estimated), for readers that need only the run's time span.
+	seriesOnly bool
 }
 
 func (rb *rebuilder) warnf(format string, a ...any) {
@@ -190,15 +195,21 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 			m.phases = append(m.phases, phaseUS{name: d.name(), start: d.i(), end: d.i()})
 		}
 		if !d.failed {
-			rb.r.shards[0].recordSample(m)
+			if sh := rb.r.shards[0]; rb.seriesOnly {
+				sh.lastEnd = max(sh.lastEnd, m.start+m.service)
+			} else {
+				sh.recordSample(m)
+			}
 			if rb.onSample != nil {
 				rb.onSample(m)
 			}
 		}
 	case recIteration:
 		m := iterUS{scenario: d.name(), start: d.i(), latency: d.i(), service: d.i(), failed: d.u() != 0}
-		if !d.failed {
+		if !d.failed && !rb.seriesOnly {
 			rb.r.shards[0].recordIteration(&m)
+		}
+		if !d.failed {
 			if rb.onIteration != nil {
 				rb.onIteration(&m)
 			}
