@@ -118,6 +118,7 @@ type docRef struct {
 	ID        string
 	Encrypted []byte
 	Owner     *Identity
+	Groups    []*groupRef // groups the document was encrypted to
 }
 
 // maxKept bounds what steps with keep add to the pool, so memory does not
@@ -130,6 +131,7 @@ const maxKept = 10000
 type Pool struct {
 	mu      sync.RWMutex
 	users   []*Identity
+	byID    map[string]*Identity
 	groups  []*groupRef
 	docs    []*docRef
 	made    []madeDevice
@@ -143,8 +145,52 @@ type madeDevice struct {
 
 func (p *Pool) addUser(id *Identity) {
 	p.mu.Lock()
+	if len(p.users) < maxKept {
+		if p.byID == nil {
+			p.byID = map[string]*Identity{}
+		}
+		p.byID[id.UserID] = id
+	}
 	p.users = addBounded(p.users, id)
 	p.mu.Unlock()
+}
+
+// identity returns the pool user with ID id, or nil.
+func (p *Pool) identity(id string) *Identity {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.byID[id]
+}
+
+// groupByID returns the pool group with ID id, or nil.
+func (p *Pool) groupByID(id string) *groupRef {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for _, g := range p.groups {
+		if g.ID == id {
+			return g
+		}
+	}
+	return nil
+}
+
+// member returns an initialized pool identity, other than not, that is a
+// known member of g; nil if there is none.
+func (p *Pool) member(r *rand.Rand, g *groupRef, not string) *Identity {
+	g.mu.Lock()
+	ids := make([]string, 0, len(g.members))
+	for u := range g.members {
+		if u != not {
+			ids = append(ids, u)
+		}
+	}
+	g.mu.Unlock()
+	for _, i := range r.Perm(len(ids)) {
+		if id := p.identity(ids[i]); id != nil && id.SDK != nil {
+			return id
+		}
+	}
+	return nil
 }
 
 func (p *Pool) addGroup(g *groupRef, created bool) {
@@ -289,7 +335,8 @@ type SetupCounts struct{ Users, Groups, Documents int }
 
 // Setup fills the pool: users (each with a device, initialized), then
 // groups (each owned by a pool user, with up to two other members), then
-// documents (each 1 KiB, owned by a pool user). Work is spread over
+// documents (each 1 KiB, owned by a pool user and encrypted to a pool group
+// too, if there are groups). Work is spread over
 // parallel goroutines; progress, if not nil, is called after each item.
 // Nothing here is measured.
 func (ic *IronCore) Setup(ctx context.Context, want SetupCounts, parallel int, progress func(kind string, done, total int)) error {
@@ -358,11 +405,22 @@ func (ic *IronCore) Setup(ctx context.Context, want SetupCounts, parallel int, p
 		owner := ic.pool.user(i)
 		data := make([]byte, 1024)
 		fill(r, data)
-		res, err := owner.SDK.DocumentEncrypt(ctx, data, sdk.EncryptOptions{})
+		// Encrypted to a pool group too, when there is one, so that
+		// document_decrypt as: member has two transforms to make.
+		var opts sdk.EncryptOptions
+		g := ic.pool.randomGroup(r)
+		if g != nil {
+			opts.Groups = []string{g.ID}
+		}
+		res, err := owner.SDK.DocumentEncrypt(ctx, data, opts)
 		if err != nil {
 			return err
 		}
-		ic.pool.addDoc(&docRef{ID: res.ID, Encrypted: res.Encrypted, Owner: owner})
+		d := &docRef{ID: res.ID, Encrypted: res.Encrypted, Owner: owner}
+		if g != nil {
+			d.Groups = []*groupRef{g}
+		}
+		ic.pool.addDoc(d)
 		return nil
 	})
 }

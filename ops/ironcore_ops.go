@@ -232,6 +232,13 @@ func IronCoreEntries() []*Entry {
 					return fmt.Errorf("document_encrypt: %d grant(s) failed: %s", len(res.Failed), res.Failed[0].Reason)
 				}
 				d := &docRef{ID: res.ID, Encrypted: res.Encrypted, Owner: act}
+				for _, gid := range opts.Groups {
+					if g, ok := it.Vars[varGroup].(*groupRef); ok && g.ID == gid {
+						d.Groups = append(d.Groups, g)
+					} else if g := ic.pool.groupByID(gid); g != nil {
+						d.Groups = append(d.Groups, g)
+					}
+				}
 				it.Vars[varDocument] = d
 				if k {
 					ic.pool.addDoc(d)
@@ -239,10 +246,28 @@ func IronCoreEntries() []*Entry {
 				return nil
 			})
 		}),
-		sdkOp("document_decrypt", "decrypt a document (made earlier in the iteration, else one from the pool, as its owner)", nil, fixed(docOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, d *docRef) error {
-			_, err := d.Owner.SDK.DocumentDecrypt(ctx, d.Encrypted)
-			return err
-		}))),
+		sdkOp("document_decrypt", "decrypt a document (made earlier in the iteration, else one from the pool)", []Field{
+			{Name: "as", Kind: String, Help: "owner (default: one transform, user to device) or member (a member of a group the document was encrypted to: two transforms, group to user to device)"},
+		}, func(a Args) stepFunc {
+			asMember := a["as"] == "member"
+			return docOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, d *docRef) error {
+				reader := d.Owner
+				if asMember {
+					reader = nil
+					r := workerRand(it.Worker)
+					for _, i := range r.Perm(len(d.Groups)) {
+						if reader = ic.pool.member(r, d.Groups[i], d.Owner.UserID); reader != nil {
+							break
+						}
+					}
+					if reader == nil {
+						return errors.New("document_decrypt as member: the document was encrypted to no group with a pool member besides its owner; give document_encrypt groups: 1 and the group members")
+					}
+				}
+				_, err := reader.SDK.DocumentDecrypt(ctx, d.Encrypted)
+				return err
+			})
+		}),
 		sdkOp("document_list", "list the documents the acting user can decrypt", nil, fixed(actorOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, a *Identity) error {
 			_, err := a.SDK.DocumentList(ctx)
 			return err
@@ -303,6 +328,9 @@ func sdkOp(name, help string, fields []Field, build func(Args) stepFunc) *Entry 
 				if v, ok := args[f].(int64); ok && v < 0 {
 					return nil, &FieldError{Field: f, Msg: fmt.Sprintf("%d is negative; want 0 or more", v)}
 				}
+			}
+			if v, ok := args["as"].(string); ok && v != "owner" && v != "member" {
+				return nil, &FieldError{Field: "as", Msg: fmt.Sprintf("%q; want owner or member", v)}
 			}
 			if v, ok := args["size"].(int64); ok && (v < 0 || v > 64<<20) {
 				return nil, &FieldError{Field: "size", Msg: fmt.Sprintf("%d bytes; want 0 to 64MiB", v)}

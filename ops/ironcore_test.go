@@ -109,13 +109,15 @@ func TestEveryIronCoreOp(t *testing.T) {
 	t.Run("documents", func(t *testing.T) {
 		runSteps(t, env, []step{
 			{"document_encrypt", ops.Args{"size": int64(4096), "groups": int64(1), "keep": true}}, {"document_decrypt", nil},
+			{"document_decrypt", ops.Args{"as": "member"}}, // group → user → device
 			{"document_update", ops.Args{"size": int64(100)}}, {"document_grant", ops.Args{"users": int64(2)}},
 			{"document_revoke", nil}, {"document_list", nil},
 		})
 	})
 	t.Run("from the pool", func(t *testing.T) {
 		// Without earlier steps, ops act on what setup made.
-		runSteps(t, env, []step{{"group_get", nil}, {"document_decrypt", nil}, {"document_list", nil}, {"user_verify", nil}})
+		runSteps(t, env, []step{{"group_get", nil}, {"document_decrypt", nil}, {"document_decrypt", ops.Args{"as": "member"}},
+			{"document_list", nil}, {"user_verify", nil}})
 	})
 	after := svc.Stats()
 	if after.Users != before.Users+1 || after.Groups != before.Groups+1 || after.Documents != before.Documents+1 {
@@ -153,6 +155,10 @@ func TestIronCoreOpErrors(t *testing.T) {
 	}
 	if _, err := e.New(env, ops.Args{"users": int64(-1)}); err == nil {
 		t.Error("negative users accepted")
+	}
+	d, _ := cat.Lookup("document_decrypt")
+	if _, err := d.New(env, ops.Args{"as": "admin"}); err == nil {
+		t.Error("document_decrypt as: admin accepted")
 	}
 }
 
