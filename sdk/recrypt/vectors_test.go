@@ -1,4 +1,4 @@
-package recrypt
+package recrypt_test
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	ro "github.com/ironcorelabs/loadgen/internal/recryptoracle"
+	"github.com/ironcorelabs/loadgen/sdk/recrypt"
 )
 
 // vectorFile is the schema "recrypt-vectors/1" written by
@@ -17,104 +20,104 @@ import (
 type vectorFile struct {
 	Schema   string `json:"schema"`
 	KeyPairs []struct {
-		PrivateKey hexBytes     `json:"privateKey"`
-		PublicKey  hexPublicKey `json:"publicKey"`
+		PrivateKey ro.Bytes     `json:"privateKey"`
+		PublicKey  ro.PublicKey `json:"publicKey"`
 	} `json:"keyPairs"`
 	ComputePublicKeyEdges []struct {
 		Label      string        `json:"label"`
-		PrivateKey hexBytes      `json:"privateKey"`
-		PublicKey  *hexPublicKey `json:"publicKey"`
+		PrivateKey ro.Bytes      `json:"privateKey"`
+		PublicKey  *ro.PublicKey `json:"publicKey"`
 		Error      string        `json:"error"`
 	} `json:"computePublicKeyEdges"`
 	Hash256 []struct {
-		Bytes hexBytes `json:"bytes"`
-		Hash  hexBytes `json:"hash"`
+		Bytes ro.Bytes `json:"bytes"`
+		Hash  ro.Bytes `json:"hash"`
 	} `json:"hash256"`
 	SymmetricKeys []struct {
-		Plaintext                  hexBytes     `json:"plaintext"`
-		SymmetricKey               hexBytes     `json:"symmetricKey"`
-		DerivedPrivateKeyPublicKey hexPublicKey `json:"derivedPrivateKeyPublicKey"`
+		Plaintext                  ro.Bytes     `json:"plaintext"`
+		SymmetricKey               ro.Bytes     `json:"symmetricKey"`
+		DerivedPrivateKeyPublicKey ro.PublicKey `json:"derivedPrivateKeyPublicKey"`
 	} `json:"symmetricKeys"`
 	Ed25519 []struct {
-		PrivateKey              hexBytes `json:"privateKey"`
-		PublicKey               hexBytes `json:"publicKey"`
-		Message                 hexBytes `json:"message"`
-		Signature               hexBytes `json:"signature"`
+		PrivateKey              ro.Bytes `json:"privateKey"`
+		PublicKey               ro.Bytes `json:"publicKey"`
+		Message                 ro.Bytes `json:"message"`
+		Signature               ro.Bytes `json:"signature"`
 		Verifies                bool     `json:"verifies"`
-		TamperedMessage         hexBytes `json:"tamperedMessage"`
+		TamperedMessage         ro.Bytes `json:"tamperedMessage"`
 		TamperedMessageVerifies bool     `json:"tamperedMessageVerifies"`
 	} `json:"ed25519"`
 	Encrypt []struct {
-		PrivateKey     hexBytes          `json:"privateKey"`
-		PublicKey      hexPublicKey      `json:"publicKey"`
-		Plaintext      hexBytes          `json:"plaintext"`
-		SymmetricKey   hexBytes          `json:"symmetricKey"`
-		SigningKeypair hexSigningKeypair `json:"signingKeypair"`
-		EncryptedValue hexEncryptedValue `json:"encryptedValue"`
+		PrivateKey     ro.Bytes          `json:"privateKey"`
+		PublicKey      ro.PublicKey      `json:"publicKey"`
+		Plaintext      ro.Bytes          `json:"plaintext"`
+		SymmetricKey   ro.Bytes          `json:"symmetricKey"`
+		SigningKeypair ro.SigningKeypair `json:"signingKeypair"`
+		EncryptedValue ro.EncryptedValue `json:"encryptedValue"`
 	} `json:"encrypt"`
 	TransformKeys []struct {
-		FromPrivateKey        hexBytes          `json:"fromPrivateKey"`
-		FromPublicKey         hexPublicKey      `json:"fromPublicKey"`
-		ToPrivateKey          hexBytes          `json:"toPrivateKey"`
-		ToPublicKey           hexPublicKey      `json:"toPublicKey"`
-		SigningKeypair        hexSigningKeypair `json:"signingKeypair"`
-		TransformKey          hexTransformKey   `json:"transformKey"`
-		TransformKeyBytes     hexBytes          `json:"transformKeyBytes"`
-		AugmentingPrivateKey  hexBytes          `json:"augmentingPrivateKey"`
-		AugmentedTransformKey hexTransformKey   `json:"augmentedTransformKey"`
+		FromPrivateKey        ro.Bytes          `json:"fromPrivateKey"`
+		FromPublicKey         ro.PublicKey      `json:"fromPublicKey"`
+		ToPrivateKey          ro.Bytes          `json:"toPrivateKey"`
+		ToPublicKey           ro.PublicKey      `json:"toPublicKey"`
+		SigningKeypair        ro.SigningKeypair `json:"signingKeypair"`
+		TransformKey          ro.TransformKey   `json:"transformKey"`
+		TransformKeyBytes     ro.Bytes          `json:"transformKeyBytes"`
+		AugmentingPrivateKey  ro.Bytes          `json:"augmentingPrivateKey"`
+		AugmentedTransformKey ro.TransformKey   `json:"augmentedTransformKey"`
 	} `json:"transformKeys"`
 	TransformSingleHop []hopVector `json:"transformSingleHop"`
 	TransformTwoHop    []hopVector `json:"transformTwoHop"`
 	DecryptFailures    []struct {
 		Description    string            `json:"description"`
-		EncryptedValue hexEncryptedValue `json:"encryptedValue"`
-		PrivateKey     hexBytes          `json:"privateKey"`
+		EncryptedValue ro.EncryptedValue `json:"encryptedValue"`
+		PrivateKey     ro.Bytes          `json:"privateKey"`
 		Error          string            `json:"error"`
 	} `json:"decryptFailures"`
 	Schnorr []struct {
-		PrivateKey              hexBytes     `json:"privateKey"`
-		PublicKey               hexPublicKey `json:"publicKey"`
-		AugmentedPrivateKey     hexBytes     `json:"augmentedPrivateKey"`
-		Message                 hexBytes     `json:"message"`
-		Signature               hexBytes     `json:"signature"`
+		PrivateKey              ro.Bytes     `json:"privateKey"`
+		PublicKey               ro.PublicKey `json:"publicKey"`
+		AugmentedPrivateKey     ro.Bytes     `json:"augmentedPrivateKey"`
+		Message                 ro.Bytes     `json:"message"`
+		Signature               ro.Bytes     `json:"signature"`
 		Verifies                bool         `json:"verifies"`
-		TamperedMessage         hexBytes     `json:"tamperedMessage"`
+		TamperedMessage         ro.Bytes     `json:"tamperedMessage"`
 		TamperedMessageVerifies bool         `json:"tamperedMessageVerifies"`
 	} `json:"schnorr"`
 	PrivateKeyArithmetic []struct {
 		Label       string   `json:"label"`
-		PrivateKeyA hexBytes `json:"privateKeyA"`
-		PrivateKeyB hexBytes `json:"privateKeyB"`
-		Sum         hexBytes `json:"sum"`
-		Difference  hexBytes `json:"difference"`
+		PrivateKeyA ro.Bytes `json:"privateKeyA"`
+		PrivateKeyB ro.Bytes `json:"privateKeyB"`
+		Sum         ro.Bytes `json:"sum"`
+		Difference  ro.Bytes `json:"difference"`
 	} `json:"privateKeyArithmetic"`
 	PublicKeyAddition []struct {
-		PrivateKeyA           hexBytes     `json:"privateKeyA"`
-		PublicKeyA            hexPublicKey `json:"publicKeyA"`
-		PrivateKeyB           hexBytes     `json:"privateKeyB"`
-		PublicKeyB            hexPublicKey `json:"publicKeyB"`
-		Sum                   hexPublicKey `json:"sum"`
-		PublicKeyOfPrivateSum hexPublicKey `json:"publicKeyOfPrivateSum"`
+		PrivateKeyA           ro.Bytes     `json:"privateKeyA"`
+		PublicKeyA            ro.PublicKey `json:"publicKeyA"`
+		PrivateKeyB           ro.Bytes     `json:"privateKeyB"`
+		PublicKeyB            ro.PublicKey `json:"publicKeyB"`
+		Sum                   ro.PublicKey `json:"sum"`
+		PublicKeyOfPrivateSum ro.PublicKey `json:"publicKeyOfPrivateSum"`
 	} `json:"publicKeyAddition"`
 }
 
 type hopVector struct {
-	Plaintext             hexBytes          `json:"plaintext"`
-	SymmetricKey          hexBytes          `json:"symmetricKey"`
-	StartPrivateKey       hexBytes          `json:"startPrivateKey"`
-	StartPublicKey        hexPublicKey      `json:"startPublicKey"`
-	EncryptSigningKeypair hexSigningKeypair `json:"encryptSigningKeypair"`
-	EncryptedValue        hexEncryptedValue `json:"encryptedValue"`
+	Plaintext             ro.Bytes          `json:"plaintext"`
+	SymmetricKey          ro.Bytes          `json:"symmetricKey"`
+	StartPrivateKey       ro.Bytes          `json:"startPrivateKey"`
+	StartPublicKey        ro.PublicKey      `json:"startPublicKey"`
+	EncryptSigningKeypair ro.SigningKeypair `json:"encryptSigningKeypair"`
+	EncryptedValue        ro.EncryptedValue `json:"encryptedValue"`
 	Hops                  []struct {
-		ToPrivateKey               hexBytes          `json:"toPrivateKey"`
-		ToPublicKey                hexPublicKey      `json:"toPublicKey"`
-		TransformKeySigningKeypair hexSigningKeypair `json:"transformKeySigningKeypair"`
-		TransformKey               hexTransformKey   `json:"transformKey"`
-		TransformSigningKeypair    hexSigningKeypair `json:"transformSigningKeypair"`
-		EncryptedValue             hexEncryptedValue `json:"encryptedValue"`
+		ToPrivateKey               ro.Bytes          `json:"toPrivateKey"`
+		ToPublicKey                ro.PublicKey      `json:"toPublicKey"`
+		TransformKeySigningKeypair ro.SigningKeypair `json:"transformKeySigningKeypair"`
+		TransformKey               ro.TransformKey   `json:"transformKey"`
+		TransformSigningKeypair    ro.SigningKeypair `json:"transformSigningKeypair"`
+		EncryptedValue             ro.EncryptedValue `json:"encryptedValue"`
 	} `json:"hops"`
-	FinalPrivateKey   hexBytes `json:"finalPrivateKey"`
-	ExpectedPlaintext hexBytes `json:"expectedPlaintext"`
+	FinalPrivateKey   ro.Bytes `json:"finalPrivateKey"`
+	ExpectedPlaintext ro.Bytes `json:"expectedPlaintext"`
 }
 
 // vectorChecker counts checks and failures per kind.
@@ -133,7 +136,17 @@ func (c *vectorChecker) check(kind string, i int, err error) {
 	}
 }
 
-func pkEqual(got PublicKey, want hexPublicKey) error {
+// privKey decodes a 32-byte private key or fails the test.
+func privKey(t testing.TB, b []byte) recrypt.PrivateKey {
+	t.Helper()
+	k, err := recrypt.NewPrivateKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func pkEqual(got recrypt.PublicKey, want ro.PublicKey) error {
 	x, y := got.X(), got.Y()
 	if !bytes.Equal(x[:], want.X) || !bytes.Equal(y[:], want.Y) {
 		return fmt.Errorf("public key %x%x, want %x%x", x, y, []byte(want.X), []byte(want.Y))
@@ -141,16 +154,16 @@ func pkEqual(got PublicKey, want hexPublicKey) error {
 	return nil
 }
 
-func decryptTo(ev hexEncryptedValue, sk []byte, want []byte) error {
-	v, err := ev.value()
+func decryptTo(ev ro.EncryptedValue, sk []byte, want []byte) error {
+	v, err := ev.Recrypt()
 	if err != nil {
 		return err
 	}
-	k, err := NewPrivateKey(sk)
+	k, err := recrypt.NewPrivateKey(sk)
 	if err != nil {
 		return err
 	}
-	pt, err := Decrypt(v, k)
+	pt, err := recrypt.Decrypt(v, k)
 	if err != nil {
 		return err
 	}
@@ -164,7 +177,7 @@ func decryptTo(ev hexEncryptedValue, sk []byte, want []byte) error {
 // the file named by $RECRYPT_VECTORS if set.
 func TestVectors(t *testing.T) {
 	var files []string
-	if shared, err := sharedDir(); err == nil {
+	if shared, err := ro.SharedDir(); err == nil {
 		files = append(files, filepath.Join(shared, "vectors", "recrypt-public.json"))
 	} else {
 		t.Logf("!!! shared/ not found next to the repository (%v): public vectors NOT checked", err)
@@ -202,11 +215,11 @@ func checkVectorFile(t *testing.T, name string) {
 		}
 	}
 	c := &vectorChecker{t: t, perKind: map[string]int{}}
-	rr := New(nil)
+	rr := recrypt.New(nil)
 
 	for i, v := range vf.KeyPairs {
 		c.check("keyPairs", i, func() error {
-			pk, err := ComputePublicKey(privKey(t, v.PrivateKey))
+			pk, err := recrypt.ComputePublicKey(privKey(t, v.PrivateKey))
 			if err != nil {
 				return err
 			}
@@ -215,10 +228,10 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.ComputePublicKeyEdges {
 		c.check("computePublicKeyEdges", i, func() error {
-			pk, err := ComputePublicKey(privKey(t, v.PrivateKey))
+			pk, err := recrypt.ComputePublicKey(privKey(t, v.PrivateKey))
 			if v.Error != "" {
-				if !errors.Is(err, ErrInvalidPublicKey) || !errors.Is(err, ErrZeroPoint) {
-					return fmt.Errorf("%s: err = %v, want ErrInvalidPublicKey(ZeroPoint)", v.Label, err)
+				if !errors.Is(err, recrypt.ErrInvalidPublicKey) || !errors.Is(err, recrypt.ErrZeroPoint) {
+					return fmt.Errorf("%s: err = %v, want recrypt.ErrInvalidPublicKey(ZeroPoint)", v.Label, err)
 				}
 				return nil
 			}
@@ -238,14 +251,14 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.SymmetricKeys {
 		c.check("symmetricKeys", i, func() error {
-			pt, err := NewPlaintext(v.Plaintext)
+			pt, err := recrypt.NewPlaintext(v.Plaintext)
 			if err != nil {
 				return err
 			}
-			if k := DeriveSymmetricKey(pt); !bytes.Equal(k[:], v.SymmetricKey) {
+			if k := recrypt.DeriveSymmetricKey(pt); !bytes.Equal(k[:], v.SymmetricKey) {
 				return errors.New("symmetric key differs")
 			}
-			pk, err := ComputePublicKey(DerivePrivateKey(pt))
+			pk, err := recrypt.ComputePublicKey(recrypt.DerivePrivateKey(pt))
 			if err != nil {
 				return err
 			}
@@ -254,7 +267,7 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.Ed25519 {
 		c.check("ed25519", i, func() error {
-			kp, err := NewSigningKeypair(v.PrivateKey)
+			kp, err := recrypt.NewSigningKeypair(v.PrivateKey)
 			if err != nil {
 				return err
 			}
@@ -273,15 +286,15 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.Encrypt {
 		c.check("encrypt", i, func() error {
-			pk, err := ComputePublicKey(privKey(t, v.PrivateKey))
+			pk, err := recrypt.ComputePublicKey(privKey(t, v.PrivateKey))
 			if err != nil {
 				return err
 			}
 			if err := pkEqual(pk, v.PublicKey); err != nil {
 				return err
 			}
-			pt, _ := NewPlaintext(v.Plaintext)
-			if k := DeriveSymmetricKey(pt); !bytes.Equal(k[:], v.SymmetricKey) {
+			pt, _ := recrypt.NewPlaintext(v.Plaintext)
+			if k := recrypt.DeriveSymmetricKey(pt); !bytes.Equal(k[:], v.SymmetricKey) {
 				return errors.New("symmetric key differs")
 			}
 			return decryptTo(v.EncryptedValue, v.PrivateKey, v.Plaintext)
@@ -289,7 +302,7 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.TransformKeys {
 		c.check("transformKeys", i, func() error {
-			tk, err := v.TransformKey.key()
+			tk, err := v.TransformKey.Recrypt()
 			if err != nil {
 				return err
 			}
@@ -300,7 +313,7 @@ func checkVectorFile(t *testing.T, name string) {
 			if err != nil {
 				return err
 			}
-			want, err := v.AugmentedTransformKey.key()
+			want, err := v.AugmentedTransformKey.Recrypt()
 			if err != nil {
 				return err
 			}
@@ -308,11 +321,11 @@ func checkVectorFile(t *testing.T, name string) {
 				return errors.New("augmented transform key differs")
 			}
 			// The key carries values for fromPublicKey over to toPrivateKey.
-			from, err := v.FromPublicKey.key()
+			from, err := v.FromPublicKey.Recrypt()
 			if err != nil {
 				return err
 			}
-			signer, err := v.SigningKeypair.keypair()
+			signer, err := v.SigningKeypair.Recrypt()
 			if err != nil {
 				return err
 			}
@@ -326,7 +339,7 @@ func checkVectorFile(t *testing.T, name string) {
 				return err
 			}
 			b := pt.Bytes()
-			return decryptTo(toHexEncryptedValue(ev), v.ToPrivateKey, b[:])
+			return decryptTo(ro.FromEncryptedValue(ev), v.ToPrivateKey, b[:])
 		}())
 	}
 	for kind, cases := range map[string][]hopVector{"transformSingleHop": vf.TransformSingleHop, "transformTwoHop": vf.TransformTwoHop} {
@@ -336,7 +349,7 @@ func checkVectorFile(t *testing.T, name string) {
 					return fmt.Errorf("level 0: %w", err)
 				}
 				// Replay the hops with this package's Transform too.
-				ours, err := v.EncryptedValue.value()
+				ours, err := v.EncryptedValue.Recrypt()
 				if err != nil {
 					return err
 				}
@@ -344,18 +357,18 @@ func checkVectorFile(t *testing.T, name string) {
 					if err := decryptTo(hop.EncryptedValue, hop.ToPrivateKey, v.Plaintext); err != nil {
 						return fmt.Errorf("hop %d: %w", h, err)
 					}
-					tk, err := hop.TransformKey.key()
+					tk, err := hop.TransformKey.Recrypt()
 					if err != nil {
 						return err
 					}
-					signer, err := hop.TransformSigningKeypair.keypair()
+					signer, err := hop.TransformSigningKeypair.Recrypt()
 					if err != nil {
 						return err
 					}
 					if ours, err = rr.Transform(ours, tk, signer); err != nil {
 						return fmt.Errorf("hop %d, our transform: %w", h, err)
 					}
-					b := toHexEncryptedValue(ours)
+					b := ro.FromEncryptedValue(ours)
 					if err := decryptTo(b, hop.ToPrivateKey, v.Plaintext); err != nil {
 						return fmt.Errorf("hop %d, our transform: %w", h, err)
 					}
@@ -369,11 +382,11 @@ func checkVectorFile(t *testing.T, name string) {
 			var want error
 			switch {
 			case strings.Contains(v.Error, "decryption failed"):
-				want = ErrDecryptFailed
+				want = recrypt.ErrDecryptFailed
 			case strings.Contains(v.Error, "signature"):
-				want = ErrInvalidEncryptedMessageSignature
+				want = recrypt.ErrInvalidEncryptedMessageSignature
 			case strings.Contains(v.Error, "public key was not valid"):
-				want = ErrInvalidPublicKey
+				want = recrypt.ErrInvalidPublicKey
 			default:
 				return fmt.Errorf("unknown expected error %q", v.Error)
 			}
@@ -386,25 +399,25 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.Schnorr {
 		c.check("schnorr", i, func() error {
-			pk, err := v.PublicKey.key()
+			pk, err := v.PublicKey.Recrypt()
 			if err != nil {
 				return err
 			}
-			var aug *PrivateKey
+			var aug *recrypt.PrivateKey
 			if v.AugmentedPrivateKey != nil {
 				a := privKey(t, v.AugmentedPrivateKey)
 				aug = &a
 			}
-			sig := SchnorrSignature(v.Signature)
-			if VarTimeSchnorrVerify(pk, aug, v.Message, sig) != v.Verifies ||
-				VarTimeSchnorrVerify(pk, aug, v.TamperedMessage, sig) != v.TamperedMessageVerifies {
+			sig := recrypt.SchnorrSignature(v.Signature)
+			if recrypt.VarTimeSchnorrVerify(pk, aug, v.Message, sig) != v.Verifies ||
+				recrypt.VarTimeSchnorrVerify(pk, aug, v.TamperedMessage, sig) != v.TamperedMessageVerifies {
 				return errors.New("verification result differs")
 			}
 			mine, err := rr.SchnorrSign(privKey(t, v.PrivateKey), pk, v.Message)
 			if err != nil {
 				return err
 			}
-			if !VarTimeSchnorrVerify(pk, aug, v.Message, mine) {
+			if !recrypt.VarTimeSchnorrVerify(pk, aug, v.Message, mine) {
 				return errors.New("our signature does not verify")
 			}
 			return nil
@@ -422,11 +435,11 @@ func checkVectorFile(t *testing.T, name string) {
 	}
 	for i, v := range vf.PublicKeyAddition {
 		c.check("publicKeyAddition", i, func() error {
-			a, err := v.PublicKeyA.key()
+			a, err := v.PublicKeyA.Recrypt()
 			if err != nil {
 				return err
 			}
-			b, err := v.PublicKeyB.key()
+			b, err := v.PublicKeyB.Recrypt()
 			if err != nil {
 				return err
 			}
@@ -437,7 +450,7 @@ func checkVectorFile(t *testing.T, name string) {
 			if err := pkEqual(sum, v.Sum); err != nil {
 				return err
 			}
-			ps, err := ComputePublicKey(privKey(t, v.PrivateKeyA).AugmentPlus(privKey(t, v.PrivateKeyB)))
+			ps, err := recrypt.ComputePublicKey(privKey(t, v.PrivateKeyA).AugmentPlus(privKey(t, v.PrivateKeyB)))
 			if err != nil {
 				return err
 			}
