@@ -60,12 +60,13 @@ func validateID(kind, id string) (string, error) {
 	return t, nil
 }
 
-// validateName checks a group, document or device name: 1–100 characters
-// after trimming.
+// validateName checks a group, document or device name as ironoxide's
+// validate_name does and returns it trimmed: 1–100 bytes of UTF-8 after
+// trimming (Rust's str::len counts bytes, not characters).
 func validateName(kind, name string) (string, error) {
 	t := strings.TrimSpace(name)
-	if t == "" || len([]rune(t)) > 100 {
-		return "", fmt.Errorf("sdk: invalid %s name %q: want 1 to 100 characters", kind, name)
+	if t == "" || len(t) > 100 {
+		return "", fmt.Errorf("sdk: invalid %s name %q: want 1 to 100 bytes after trimming", kind, name)
 	}
 	return t, nil
 }

@@ -27,7 +27,8 @@ type UserCreateOptions struct {
 
 // DeviceOptions are the optional settings of GenerateDevice.
 type DeviceOptions struct {
-	// Name is the device's name; empty sends none.
+	// Name is the device's name; empty sends none. It is trimmed and must
+	// then be 1 to 100 bytes, as ironoxide's DeviceName.
 	Name string
 }
 
@@ -145,6 +146,14 @@ func (c *Client) GenerateDevice(ctx context.Context, iss *Issuer, userID, passwo
 	if err := checkPassword(password); err != nil {
 		return DeviceContext{}, err
 	}
+	var name *string
+	if opts.Name != "" {
+		v, err := validateName("device", opts.Name)
+		if err != nil {
+			return DeviceContext{}, err
+		}
+		name = &v
+	}
 	ts := uint64(c.t.cfg.now().UnixMilli())
 	jwt, err := c.mintJWT(ctx, iss, userID)
 	if err != nil {
@@ -199,7 +208,7 @@ func (c *Client) GenerateDevice(ctx context.Context, iss *Issuer, userID, passwo
 	}
 	body, err := marshal(deviceAddReq{
 		Timestamp: ts,
-		Device:    deviceAddBody{TransformKey: tk, Name: optString(opts.Name)},
+		Device:    deviceAddBody{TransformKey: tk, Name: name},
 		Signature: sig,
 		UserKey:   user.UserMasterPublicKey,
 	})
