@@ -147,12 +147,18 @@ type Stats struct {
 var reportedPercentiles = [...]float64{50, 75, 90, 95, 99, 99.9}
 
 // percentileUS returns the value at percentile p (0..100) in microseconds,
-// clamped to the exact minimum and maximum.
+// clamped to the exact minimum and maximum. Like every HdrHistogram
+// percentile it is the top of the bucket holding it; values above 1 h share
+// the histogram's last bucket, whose top is the exact maximum.
 func (s *stat) percentileUS(p float64) int64 {
 	if s.n == 0 {
 		return 0
 	}
 	v := s.h.ValueAtPercentile(p)
+	if v >= highestUS {
+		// The last bucket: it holds every clamped value, up to s.max.
+		return s.max
+	}
 	return min(max(v, s.min), s.max)
 }
 

@@ -2,6 +2,7 @@ package results
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -83,5 +84,44 @@ func TestStatSumOfSquares128(t *testing.T) {
 	want := math.Sqrt((2*math.Pow(float64(highestUS)-mean, 2) + mean*mean) / 3)
 	if got := s.stddev(); math.Abs(got-want)/want > 1e-12 {
 		t.Errorf("stddev = %v, want %v", got, want)
+	}
+}
+
+// TestStatPercentileBeyondRange checks that a percentile that falls among
+// values above the histogram's 1 h ceiling is reported as an upper bound
+// (the exact maximum), as HdrHistogram reports every percentile as the top
+// of its bucket, and never below the true value.
+func TestStatPercentileBeyondRange(t *testing.T) {
+	t.Parallel()
+	const hour = highestUS
+	for _, tc := range []struct {
+		name string
+		vals []int64
+	}{
+		{"in range", []int64{1000, 2000, 3000, 4000, 10000}},
+		{"one beyond", []int64{5 * hour}},
+		{"all beyond", []int64{2 * hour, 3 * hour}},
+		{"straddling", []int64{hour / 2, 2 * hour, 3 * hour}},
+		{"just above", []int64{hour - 1, hour + 1, hour + 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStat()
+			for _, v := range tc.vals {
+				s.record(v)
+			}
+			sorted := slices.Clone(tc.vals)
+			slices.Sort(sorted)
+			for _, p := range reportedPercentiles {
+				rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+				exact := sorted[max(rank, 1)-1]
+				got := s.percentileUS(p)
+				if got < exact || got > sorted[len(sorted)-1] {
+					t.Errorf("p%v = %d µs; want between the true %d and the maximum %d", p, got, exact, sorted[len(sorted)-1])
+				}
+				if exact <= hour/2 && float64(got-exact) > float64(exact)*0.001 {
+					t.Errorf("p%v = %d µs; want %d within 0.1%%", p, got, exact)
+				}
+			}
+		})
 	}
 }
