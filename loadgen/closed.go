@@ -108,7 +108,9 @@ func (r *scenarioRun) rampWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	if len(steps) == 0 {
 		return
 	}
-	timer := r.clock.NewTimer(steps[0].at)
+	// Every step, the first too, is timed from the scenario's start, not
+	// from when this goroutine got here.
+	timer := r.clock.NewTimer(r.start.Add(steps[0].at).Sub(r.clock.Now()))
 	defer timer.Stop()
 	for i, s := range steps {
 		if i > 0 {

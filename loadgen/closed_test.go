@@ -180,3 +180,31 @@ func TestRampingWorkersFollowsStages(t *testing.T) {
 		t.Errorf("run took %v; want 25.05s", d)
 	}
 }
+
+// TestRampingWorkersFromScenarioStart checks that every worker step is timed
+// from the scenario's start, the first one too, also when the run's start
+// (Options.Start) lies before Run is called.
+func TestRampingWorkersFromScenarioStart(t *testing.T) {
+	t.Parallel()
+	s := time.Second
+	_, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+		opts.Start = c.Now().Add(-500 * ms)
+		return plan1(Scenario{
+			Name:     "r",
+			Executor: Executor{Kind: RampingWorkers, Stages: []Stage{{2 * s, 2}, {s, 2}}},
+			Steps:    []Step{{Name: "op", Op: sleepOp(c, 10*s)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sink.sorted("")
+	if len(got) != 2 {
+		t.Fatalf("%d samples; want 2", len(got))
+	}
+	for k, x := range got {
+		if want := time.Duration(k+1) * s; x.Start != want || x.Worker != k {
+			t.Errorf("sample %d: worker %d started at %v; want worker %d at %v", k, x.Worker, x.Start, k, want)
+		}
+	}
+}
