@@ -259,6 +259,19 @@ func TestHTTPOpDirectMatchesNetHTTP(t *testing.T) {
 		{"short body", Args{"url": "x"}, func(string, string, int) (string, bool) {
 			return "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", true
 		}},
+		// net/http reads header lines of any length (up to the transport's
+		// 10 MB of headers), not just ones that fit the reader's buffer.
+		{"long header line", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nSet-Cookie: a=" + strings.Repeat("x", 10000) + "\r\nContent-Length: 2\r\n\r\nok", false
+		}},
+		// net/http refuses a response whose Content-Length headers disagree
+		// (response splitting); it does not take the last one.
+		{"conflicting content-length", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nok", true
+		}},
+		{"repeated content-length", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", false
+		}},
 	}
 	type outcome struct {
 		status int

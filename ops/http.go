@@ -50,6 +50,8 @@ type httpOp struct {
 	body    []byte
 	expect  []int64 // nil: any 2xx
 
+	target *url.URL // redirects must stay on its scheme and host
+
 	tmpl  *http.Request // the request every call copies
 	names phaseNames
 	key   string // this op's key in WorkerState.Values
@@ -122,7 +124,39 @@ func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 	// http.Client a copy of the URL per request.
 	op.tmpl.Host = ""
 	op.direct = newDirect(op, u)
+	// Redirects are followed only on the target (after newDirect, which
+	// leaves a client's own redirect policy to net/http): a load test
+	// never strays to another host, nor takes the step's headers there.
+	op.target = env.Target
+	op.client.CheckRedirect = onTargetRedirects(env.Target, op.client.CheckRedirect)
 	return op, nil
+}
+
+// onTargetRedirects returns a redirect policy that refuses a redirect off
+// the target's scheme and host, then applies next (nil: net/http's
+// default, at most 10 redirects).
+func onTargetRedirects(target *url.URL, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if err := checkOnTarget(target, req.URL); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// checkOnTarget refuses a redirect to u unless u is on the target's scheme
+// and host (ResolveURL's rule for a step's url).
+func checkOnTarget(target, u *url.URL) error {
+	if target == nil || (u.Scheme == target.Scheme && u.Host == target.Host) {
+		return nil
+	}
+	return fmt.Errorf("redirect to %s refused: not on the target %s://%s; a step may only call the target's host", u.Redacted(), target.Scheme, target.Host)
 }
 
 func validMethod(m string) bool {
@@ -667,25 +701,32 @@ func (c *httpCall) readResponse(o *httpOp) (status int, loc string, keep bool, e
 		if status < 100 {
 			return 0, "", false, fmt.Errorf("%w: status %d", errProtocol, status)
 		}
+		// Until the header is read there is no response: like net/http,
+		// an error here reports no status.
 		length, chunked := int64(-1), false
 		for {
 			line, err := readLine(br)
 			if err != nil {
-				return status, "", false, err
+				return 0, "", false, err
 			}
 			if len(line) == 0 {
 				break
 			}
 			k, v, ok := bytes.Cut(line, []byte(":"))
 			if !ok {
-				return status, "", false, fmt.Errorf("%w: header line %q", errProtocol, line)
+				return 0, "", false, fmt.Errorf("%w: header line %q", errProtocol, line)
 			}
 			v = bytes.TrimSpace(v)
 			switch {
 			case asciiEqualFold(k, "Content-Length"):
 				n, err := strconv.ParseInt(string(v), 10, 64)
 				if err != nil || n < 0 {
-					return status, "", false, fmt.Errorf("%w: Content-Length %q", errProtocol, v)
+					return 0, "", false, fmt.Errorf("%w: Content-Length %q", errProtocol, v)
+				}
+				// net/http refuses Content-Lengths that disagree (a sign
+				// of response splitting) rather than taking one of them.
+				if length >= 0 && n != length {
+					return 0, "", false, fmt.Errorf("%w: Content-Length %d and %d", errProtocol, length, n)
 				}
 				length = n
 			case asciiEqualFold(k, "Transfer-Encoding"):
@@ -736,12 +777,26 @@ func (c *httpCall) readResponse(o *httpOp) (status int, loc string, keep bool, e
 	}
 }
 
+// maxLineBytes caps one line of a response's header, as net/http's
+// transport caps the whole header (Transport.MaxResponseHeaderBytes,
+// default 10 MB).
+const maxLineBytes = 10 << 20
+
 // readLine returns the next line of br without its line ending. The line
-// is valid until the next read.
+// is valid until the next read. A line longer than br's buffer is copied
+// out (net/http reads header lines of any length).
 func readLine(br *bufio.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		return nil, fmt.Errorf("%w: a header line longer than %d bytes", errProtocol, br.Size())
+		long := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			if len(long) > maxLineBytes {
+				return nil, fmt.Errorf("%w: a header line longer than %d bytes", errProtocol, maxLineBytes)
+			}
+			line, err = br.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
 	}
 	if err != nil {
 		if err == io.EOF && len(line) > 0 {
@@ -798,6 +853,11 @@ func (c *httpCall) follow(o *httpOp, it *loadgen.Iteration, status int, loc stri
 	next, err := base.Parse(loc)
 	if err != nil {
 		return status, fmt.Errorf("redirect to %q: %w", loc, err)
+	}
+	// As the client's policy does for later hops: net/http reports no
+	// response when its policy refuses a redirect.
+	if err := checkOnTarget(o.target, next); err != nil {
+		return 0, err
 	}
 	method, body := o.method, o.body
 	if status == http.StatusMovedPermanently || status == http.StatusFound || status == http.StatusSeeOther {

@@ -144,3 +144,70 @@ func TestHTTPOpConnRefused(t *testing.T) {
 		t.Fatal("request to a closed port succeeded")
 	}
 }
+
+// TestHTTPOpRedirectStaysOnTarget wants a redirect to another host refused,
+// on the direct path and through net/http: the other host gets no request
+// (nor the step's headers).
+func TestHTTPOpRedirectStaysOnTarget(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+	}))
+	defer other.Close()
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/1/away":
+			http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+		case "/api/1/twice":
+			http.Redirect(w, r, "/api/1/away", http.StatusFound)
+		case "/api/1/home":
+			http.Redirect(w, r, "/api/1/ok", http.StatusFound)
+		case "/api/1/ok":
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer target.Close()
+	base, _ := url.Parse(target.URL + "/api/1/")
+	clients := []struct {
+		name   string
+		client func() *http.Client
+		direct bool
+	}{
+		{"direct", func() *http.Client { return NewHTTPClient(5*time.Second, false) }, true},
+		{"net/http", func() *http.Client { return netHTTPClient(5 * time.Second) }, false},
+	}
+	tests := []struct {
+		url    string
+		wantOK bool
+	}{
+		{"away", false},
+		{"twice", false},
+		{"home", true},
+	}
+	for _, c := range clients {
+		for _, tt := range tests {
+			t.Run(c.name+"/"+tt.url, func(t *testing.T) {
+				client := c.client()
+				defer client.CloseIdleConnections()
+				op, err := HTTPEntry().New(&Env{Target: base, Client: client}, Args{"url": tt.url, "headers": map[string]string{"Authorization": "Bearer secret"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := op.(*httpOp).direct != nil; got != c.direct {
+					t.Fatalf("direct path %v, want %v", got, c.direct)
+				}
+				err = op.Do(context.Background(), newWorkerIteration())
+				if (err == nil) != tt.wantOK {
+					t.Errorf("err = %v, want ok %v", err, tt.wantOK)
+				}
+				if err != nil && !strings.Contains(err.Error(), "not on the target") {
+					t.Errorf("err = %v, want it to say the redirect is not on the target", err)
+				}
+				if n := elsewhere.Load(); n != 0 {
+					t.Errorf("the other host got %d requests", n)
+				}
+			})
+		}
+	}
+}
