@@ -26,47 +26,51 @@ func granteeOf(typ, id string) (grantee, error) {
 }
 
 // checkGrant checks an AccessGrant: its EDEK (shape, points, signature), that the grantee
-// exists, and that a masterPublicKey, if given, is the grantee's key.
-func (s *Server) checkGrant(field string, a *accessGrantJSON) (grantee, *recrypt.EncryptedValue, error) {
+// exists, and that a masterPublicKey, if given, is the grantee's key. For a group it also
+// returns the group, which index must be given.
+func (s *Server) checkGrant(field string, a *accessGrantJSON) (grantee, *recrypt.EncryptedValue, *group, error) {
 	if a.UserOrGroup == nil {
-		return grantee{}, nil, badRequestf("%s.userOrGroup is missing", field)
+		return grantee{}, nil, nil, badRequestf("%s.userOrGroup is missing", field)
 	}
 	gr, err := granteeOf(a.UserOrGroup.Type, a.UserOrGroup.ID)
 	if err != nil {
-		return grantee{}, nil, err
+		return grantee{}, nil, nil, err
 	}
 	ev, err := a.encryptedOnceJSON.value(field)
 	if err != nil {
-		return grantee{}, nil, err
+		return grantee{}, nil, nil, err
 	}
 	var pub *publicKeyJSON
+	var g *group
 	if gr.group {
-		g, ok := s.store.groups.get(gr.id)
-		if !ok {
-			return grantee{}, nil, notFoundf("%s: group %s does not exist", field, gr.id)
+		var ok bool
+		if g, ok = s.store.groups.get(gr.id); !ok {
+			return grantee{}, nil, nil, notFoundf("%s: group %s does not exist", field, gr.id)
 		}
 		pub = g.publicKey
 	} else {
 		u, ok := s.store.user(gr.id)
 		if !ok {
-			return grantee{}, nil, notFoundf("%s: user %s does not exist", field, gr.id)
+			return grantee{}, nil, nil, notFoundf("%s: user %s does not exist", field, gr.id)
 		}
 		pub = u.pub()
 	}
 	if a.UserOrGroup.MasterPublicKey != nil && !pub.equal(a.UserOrGroup.MasterPublicKey) {
-		return grantee{}, nil, badRequestf("%s.userOrGroup.masterPublicKey is not %s %s's key", field, a.UserOrGroup.Type, gr.id)
+		return grantee{}, nil, nil, badRequestf("%s.userOrGroup.masterPublicKey is not %s %s's key", field, a.UserOrGroup.Type, gr.id)
 	}
-	return gr, ev, nil
+	return gr, ev, g, nil
 }
 
-// index records document d in the index of grantee gr.
-func (s *Server) index(gr grantee, d string) {
+// index records document d in the index of grantee gr. For a group grant, g is the group the
+// grant was checked against: only a group whose index holds d can read d (accessOf), so a grant
+// to a group deleted meanwhile never passes to a later group of the same ID.
+func (s *Server) index(gr grantee, g *group, d string) {
 	if gr.group {
-		if g, ok := s.store.groups.get(gr.id); ok {
-			g.mu.Lock()
+		g.mu.Lock()
+		if !g.deleted {
 			g.docs[d] = struct{}{}
-			g.mu.Unlock()
 		}
+		g.mu.Unlock()
 		return
 	}
 	if u, ok := s.store.user(gr.id); ok {
@@ -95,10 +99,11 @@ func (s *Server) serveDocumentCreate(w http.ResponseWriter, _ *http.Request, c *
 		return badRequestf("value.sharedWith: want at least one grant")
 	}
 	grants := make(map[grantee]*recrypt.EncryptedValue, len(req.Value.SharedWith))
+	groups := make(map[grantee]*group)
 	resp := documentCreateResp{ID: req.ID, Name: req.Value.Name, SharedWith: make([]accessGrantJSON, 0, len(grants))}
 	for i := range req.Value.SharedWith {
 		a := &req.Value.SharedWith[i]
-		gr, ev, err := s.checkGrant("value.sharedWith["+itoa(i)+"]", a)
+		gr, ev, g, err := s.checkGrant("value.sharedWith["+itoa(i)+"]", a)
 		if err != nil {
 			return err
 		}
@@ -106,6 +111,9 @@ func (s *Server) serveDocumentCreate(w http.ResponseWriter, _ *http.Request, c *
 			return badRequestf("value.sharedWith[%d]: %s %s listed twice", i, a.UserOrGroup.Type, gr.id)
 		}
 		grants[gr] = ev
+		if g != nil {
+			groups[gr] = g
+		}
 		ug := gr.json()
 		resp.SharedWith = append(resp.SharedWith, accessGrantJSON{
 			UserOrGroup:       &userOrGroupWithKeyJSON{Type: ug.Type, ID: ug.ID},
@@ -123,7 +131,7 @@ func (s *Server) serveDocumentCreate(w http.ResponseWriter, _ *http.Request, c *
 	}
 	c.user.indexDoc(d.id, true)
 	for gr := range grants {
-		s.index(gr, d.id)
+		s.index(gr, groups[gr], d.id)
 	}
 	resp.Created, resp.Updated = now, now
 	writeJSON(w, http.StatusCreated, resp)
@@ -166,8 +174,9 @@ func (s *Server) accessOf(d *document, uid string) (a access, ok bool) {
 		}
 		g.mu.Lock()
 		tk := g.members[uid]
+		_, granted := g.docs[d.id] // else the grant was to an earlier group of this ID
 		g.mu.Unlock()
-		if tk != nil {
+		if tk != nil && granted {
 			return access{assoc: assocFromGroup, edek: edeks[i], hop: tk}, true
 		}
 	}
@@ -334,7 +343,7 @@ func (s *Server) serveDocumentGrant(w http.ResponseWriter, r *http.Request, c *c
 	resp := documentAccessResp{SucceededIDs: []accessSucceededJSON{}, FailedIDs: []accessFailedJSON{}}
 	for i := range req.To {
 		a := &req.To[i]
-		gr, ev, err := s.checkGrant("to["+itoa(i)+"]", a)
+		gr, ev, g, err := s.checkGrant("to["+itoa(i)+"]", a)
 		if err != nil {
 			ug := userOrGroupJSON{}
 			if a.UserOrGroup != nil {
@@ -347,7 +356,7 @@ func (s *Server) serveDocumentGrant(w http.ResponseWriter, r *http.Request, c *c
 		d.grants[gr] = ev
 		d.updated = s.now().UTC()
 		d.mu.Unlock()
-		s.index(gr, d.id)
+		s.index(gr, g, d.id)
 		resp.SucceededIDs = append(resp.SucceededIDs, accessSucceededJSON{gr.json()})
 	}
 	writeJSON(w, http.StatusOK, resp)
