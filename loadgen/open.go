@@ -21,7 +21,9 @@ type job struct {
 // that would take it past MaxLateness, in which case it is dropped. Either
 // way the Sink hears of it. Later iterations queue behind it, so a stalled
 // target shows as latency measured from the intended start, never as a
-// quietly lowered rate.
+// quietly lowered rate; those that came due during such a wait count late
+// too, however they then get a worker. An iteration more than MaxLateness
+// past its intended start is dropped whichever way the dispatcher got to it.
 func (r *scenarioRun) runOpen(ctx context.Context) {
 	pre, maxWorkers := r.exec.OpenWorkers()
 	maxLate := r.sc.MaxLateness
@@ -62,6 +64,7 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 	timer := r.clock.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	var waitedUntil time.Time // when the last wait for a free worker ended
 	for n := int64(0); ; n++ {
 		at, ok := r.sched.At(n)
 		if !ok {
@@ -86,11 +89,23 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 			r.dropDue(n)
 			return
 		}
+		if !j.intended.Add(maxLate).After(r.clock.Now()) {
+			// The dispatcher itself fell this far behind: too late to start.
+			r.drop(1)
+			continue
+		}
+		// An iteration that came due while the dispatcher waited for a
+		// free worker queued behind that wait: it runs late, however it
+		// gets its worker now.
+		late := j.intended.Before(waitedUntil)
 		switch {
 		case idle.Load() > 0:
 			select {
 			case jobs <- j:
 				idle.Add(-1)
+				if late {
+					r.addLate()
+				}
 				continue
 			case <-r.halted:
 			case <-ctx.Done():
@@ -98,9 +113,13 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 			r.dropDue(n)
 			return
 		case spawned < maxWorkers && r.budget.take():
+			if late {
+				r.addLate()
+			}
 			spawn(j, true)
 		default:
 			taken, goOn := r.dispatchLate(ctx, jobs, j, timer, maxLate)
+			waitedUntil = r.clock.Now()
 			if taken {
 				idle.Add(-1)
 			}
@@ -110,6 +129,12 @@ func (r *scenarioRun) runOpen(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// addLate counts one late iteration.
+func (r *scenarioRun) addLate() {
+	r.late.Add(1)
+	r.sink.AddLate(r.sc.Name, 1)
 }
 
 // dispatchLate waits for a free worker to take j, until j's intended start
@@ -127,8 +152,7 @@ func (r *scenarioRun) dispatchLate(ctx context.Context, jobs chan<- job, j job, 
 	select {
 	case jobs <- j:
 		timer.Stop()
-		r.late.Add(1)
-		r.sink.AddLate(r.sc.Name, 1)
+		r.addLate()
 		return true, true
 	case <-timer.C():
 		r.drop(1)

@@ -185,3 +185,66 @@ func TestPlanMaxRate(t *testing.T) {
 		t.Errorf("b: %d samples, second at %v; want 15 at 1/15 s", len(b), b[1].Start)
 	}
 }
+
+// TestLateBehindAWait checks that every iteration that came due while the
+// dispatcher waited for a free worker counts late, whichever way it then
+// got a worker: 20/s for 1s on 10 workers, the first 10 iterations all
+// ending at 1.05s, so iterations 10-19 (due 0.5-0.95s) all start late, after
+// 1.05s, when 10 workers come free at once.
+func TestLateBehindAWait(t *testing.T) {
+	t.Parallel()
+	for range 5 {
+		out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+			return plan1(Scenario{
+				Name:         "s",
+				Executor:     Executor{Kind: ConstantRate, Rate: 20, Duration: time.Second, Workers: 10, MaxWorkers: 10},
+				GracefulStop: 10 * time.Second,
+				Steps: []Step{{Name: "op", Op: OpFunc(func(ctx context.Context, it *Iteration) error {
+					if it.N < 10 {
+						return c.sleep(ctx, 1050*ms-time.Duration(it.N)*50*ms)
+					}
+					return nil
+				})}},
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc := out.Scenarios[0]; sc.Started != 20 || sc.Late != 10 || sc.Dropped != 0 || sink.late["s"] != 10 {
+			t.Fatalf("outcome %+v, sink late %d; want 20 started, 10 late, none dropped", sc, sink.late["s"])
+		}
+		for _, s := range sink.sorted("")[10:] {
+			if s.Start != 1050*ms {
+				t.Errorf("late sample started at %v; want 1.05s", s.Start)
+			}
+		}
+	}
+}
+
+// TestDroppedWhenDispatcherBehind checks that an iteration more than
+// MaxLateness past its intended start is dropped even when a worker is
+// free: the run's start lies 20s back, so iterations due at 0-10s are
+// dropped and those due at 11-19s start at once (late by start lag only).
+func TestDroppedWhenDispatcherBehind(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+		opts.Start = c.Now().Add(-20 * time.Second)
+		return plan1(Scenario{
+			Name:        "s",
+			Executor:    Executor{Kind: ConstantRate, Rate: 1, Duration: 30 * time.Second},
+			MaxLateness: 10 * time.Second,
+			Steps:       []Step{{Name: "nop", Op: nop}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc := out.Scenarios[0]; sc.Started != 19 || sc.Dropped != 11 || sc.Late != 0 || sink.dropped["s"] != 11 {
+		t.Errorf("outcome %+v; want 19 started, 11 dropped, none late", sc)
+	}
+	for _, s := range sink.sorted("") {
+		if late := s.Latency - s.ServiceTime; late >= 10*time.Second {
+			t.Errorf("sample at %v started %v late; want less than 10s", s.Start, late)
+		}
+	}
+}
