@@ -145,7 +145,12 @@ func decodeClaims(payload []byte) (*rawClaims, error) {
 		if !ok {
 			return 0, authErrorf("jwt: claim %s is missing", name)
 		}
+		// encoding/json would also read a string of digits into a json.Number; a claim that
+		// is a string is not a number.
 		var n json.Number
+		if t := bytes.TrimSpace(v); len(t) > 0 && t[0] == '"' {
+			return 0, authErrorf("jwt: claim %s is not a number", name)
+		}
 		if err := json.Unmarshal(v, &n); err != nil {
 			return 0, authErrorf("jwt: claim %s is not a number", name)
 		}
