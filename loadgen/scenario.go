@@ -62,7 +62,8 @@ func newScenarioRun(sc *Scenario, exec Executor, seed int64) *scenarioRun {
 //     executor still starts, late, the iterations that were due before a
 //     regular end by length (they are not new: the generator fell behind
 //     them), within MaxLateness and the graceful window; after
-//     Options.Stop it starts none and counts them dropped (r.halted).
+//     Options.Stop, also one closed in the graceful window, it starts none
+//     and counts them dropped (r.halted).
 //  2. The graceful window: iterations in flight get Scenario.GracefulStop
 //     to finish. When it runs out, their context is canceled and run waits
 //     for them to return. Canceling ctx cancels them at once.
@@ -126,13 +127,28 @@ func (r *scenarioRun) run(ctx context.Context) {
 
 	grace := r.clock.NewTimer(r.sc.GracefulStop)
 	defer grace.Stop()
-	select {
-	case <-done:
-	case <-grace.C():
-		cancel()
+	stop := r.stop
+	if isClosed(r.halted) {
+		stop = nil // already stopped
+	}
+	for {
+		select {
+		case <-done:
+			return
+		case <-stop:
+			// Options.Stop in the graceful window: overdue iterations of
+			// an open executor no longer start; those in flight may
+			// still finish.
+			r.stopped.Store(true)
+			close(r.halted)
+			stop = nil
+			continue
+		case <-grace.C():
+			cancel()
+		case <-ctx.Done():
+		}
 		<-done
-	case <-ctx.Done():
-		<-done
+		return
 	}
 }
 

@@ -149,3 +149,35 @@ func TestContextCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestStopInGracefulWindow closes Options.Stop at 1.55s, in the graceful
+// window of a 10/s, 1s scenario whose one worker fell behind (300ms per
+// op): the iteration in flight (n5, 1.5-1.8s) finishes, and the overdue ones
+// (n6-n9) are dropped rather than started.
+func TestStopInGracefulWindow(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+		stop := make(chan struct{})
+		opts.Stop = stop
+		c.at(1550*ms, func() { close(stop) })
+		return plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 1},
+			GracefulStop: 10 * time.Second,
+			Steps:        []Step{{Name: "op", Op: sleepOp(c, 300*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ScenarioOutcome{Name: "s", Started: 6, Completed: 6, Late: 5, Dropped: 4, Workers: 1, MaxActiveWorkers: 1, Stopped: true}
+	if sc := out.Scenarios[0]; sc != want || !out.Stopped {
+		t.Errorf("outcome %+v, stopped %v; want %+v, stopped", sc, out.Stopped, want)
+	}
+	if d := out.End.Sub(out.Start); d != 1800*ms {
+		t.Errorf("run took %v; want 1.8s", d)
+	}
+	if n := len(sink.samples); n != 6 {
+		t.Errorf("%d samples; want 6", n)
+	}
+}
