@@ -61,12 +61,15 @@ func (s *Server) serveDeviceAdd(w http.ResponseWriter, _ *http.Request, c *jwtCl
 	if err := decodeBody(body, &req); err != nil {
 		return err
 	}
-	if req.Timestamp == nil || req.Device == nil {
+	if len(req.Timestamp) == 0 || req.Device == nil {
 		return badRequestf("timestamp and device are required")
 	}
-	ms, err := strconv.ParseUint(req.Timestamp.String(), 10, 63)
+	// A JSON number of milliseconds; ParseUint refuses a quoted string, null, a sign, a
+	// fraction and an exponent.
+	ts := string(req.Timestamp)
+	ms, err := strconv.ParseUint(ts, 10, 63)
 	if err != nil {
-		return badRequestf("timestamp %s is not milliseconds since the epoch", req.Timestamp)
+		return badRequestf("timestamp %s is not milliseconds since the epoch", ts)
 	}
 	tkJSON := req.Device.TransformKey
 	if err := tkJSON.check("device.transformKey"); err != nil {
@@ -98,7 +101,7 @@ func (s *Server) serveDeviceAdd(w http.ResponseWriter, _ *http.Request, c *jwtCl
 	if err != nil {
 		return err
 	}
-	msg := append([]byte(req.Timestamp.String()), tkJSON.bytes()...)
+	msg := append([]byte(ts), tkJSON.bytes()...)
 	msg = append(append(msg, token...), pub.bytes()...)
 	if !verifySchnorr(u.pubKey, msg, req.Signature) {
 		return authErrorf("signature: Schnorr signature over the device-add message does not verify with the user's key")

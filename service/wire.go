@@ -168,7 +168,7 @@ type userCreateReq struct {
 }
 
 type deviceAddReq struct {
-	Timestamp *json.Number `json:"timestamp"`
+	Timestamp json.RawMessage `json:"timestamp"` // a JSON number, kept as sent: the Schnorr message holds its digits
 	Device    *struct {
 		TransformKey *transformKeyJSON `json:"transformKey"`
 		Name         *string           `json:"name"`
