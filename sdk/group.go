@@ -160,9 +160,7 @@ func (s *SDK) GroupCreate(ctx context.Context, opts GroupCreateOptions) (*GroupR
 	if err := decode("group_create", data, &r); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	s.groupKeys[r.ID] = r.GroupMasterPublicKey
-	s.mu.Unlock()
+	// Like ironoxide, leave the public-key cache alone: only lookups fill it.
 	return r.result(), nil
 }
 

@@ -95,3 +95,56 @@ func TestGenerateDeviceName(t *testing.T) {
 		t.Errorf("device add name = %v, want \"laptop\" (trimmed)", names)
 	}
 }
+
+// ironoxide's group_create neither reads nor fills the public-key cache (its caches are
+// filled only by get_keys_with_cache), so encrypting to a group just created still looks the
+// group's key up (GET groups?id=…).
+func TestGroupCreateDoesNotCacheTheGroupKey(t *testing.T) {
+	t.Parallel()
+	iss := testIssuer(t, "iak-es256.pem")
+	svc := newMiniService(t, iss)
+	var mu sync.Mutex
+	lookups := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/groups") && r.URL.Query().Has("id") {
+			mu.Lock()
+			lookups++
+			mu.Unlock()
+		}
+		svc.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, err := New(Config{BaseURL: srv.URL + "/api/1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := t.Context()
+	if _, err := c.UserCreate(ctx, iss, "erin", "pw", UserCreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dc, err := c.GenerateDevice(ctx, iss, "erin", "pw", DeviceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Initialize(ctx, dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	g, err := s.GroupCreate(ctx, GroupCreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if _, err := s.DocumentEncrypt(ctx, []byte("x"), EncryptOptions{Groups: []string{g.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		n := lookups
+		mu.Unlock()
+		if n != 1 {
+			t.Errorf("after encrypt %d to the new group: %d group key lookups, want 1 (the first encrypt looks up, the second uses the cache)", i+1, n)
+		}
+	}
+}
