@@ -107,7 +107,7 @@ its own CPU or scheduling delayed requests, so these figures describe the genera
 {{- range .S.Ops}}{{$o := .}}{{range .Phases}}
 <tr><td>{{$o.Scenario}}/{{$o.Op}}</td><td>{{.Name}}</td><td>{{.Count}}</td><td>{{share .Share}}</td><td>{{ms .LatencyMS.P50}}</td><td>{{ms .LatencyMS.P99}}</td><td>{{ms .LatencyMS.Max}}</td><td>{{ms .LatencyMS.Mean}}</td></tr>
 {{- end}}{{with .UnaccountedMS}}
-<tr><td>{{$o.Scenario}}/{{$o.Op}}</td><td><em>unaccounted</em></td><td>{{$o.Count}}</td><td>{{share $o.UnaccountedShare}}</td><td>{{ms .P50}}</td><td>{{ms .P99}}</td><td>{{ms .Max}}</td><td>{{ms .Mean}}</td></tr>
+<tr><td>{{$o.Scenario}}/{{$o.Op}}</td><td><em>unaccounted</em></td><td>{{if $o.PhasedCount}}{{$o.PhasedCount}}{{else}}{{$o.Count}}{{end}}</td><td>{{share $o.UnaccountedShare}}</td><td>{{ms .P50}}</td><td>{{ms .P99}}</td><td>{{ms .Max}}</td><td>{{ms .Mean}}</td></tr>
 {{- end}}{{end}}
 </tbody>
 </table>

@@ -161,9 +161,13 @@ func (s *Summary) textPhases(e *errWriter) {
 				ms(p.LatencyMS.P99), 100*p.Share)
 		}
 		if o.UnaccountedMS != nil {
-			fmt.Fprintf(tw, "(unaccounted)\t%d\t%s\t%s\t%s\t%.1f%%\t\n", o.Count, ms(o.UnaccountedMS.Mean),
+			n := o.PhasedCount // the samples with phases, that these rows describe
+			if n == 0 {
+				n = o.Count // a Summary decoded from JSON
+			}
+			fmt.Fprintf(tw, "(unaccounted)\t%d\t%s\t%s\t%s\t%.1f%%\t\n", n, ms(o.UnaccountedMS.Mean),
 				ms(o.UnaccountedMS.P50), ms(o.UnaccountedMS.P99), 100*o.UnaccountedShare)
-			fmt.Fprintf(tw, "(overlap)\t%d\t%s\t%s\t%s\t%.1f%%\t\n", o.Count, ms(o.OverlapMS.Mean),
+			fmt.Fprintf(tw, "(overlap)\t%d\t%s\t%s\t%s\t%.1f%%\t\n", n, ms(o.OverlapMS.Mean),
 				ms(o.OverlapMS.P50), ms(o.OverlapMS.P99), 100*o.OverlapShare)
 		}
 		tw.Flush()

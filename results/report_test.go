@@ -127,3 +127,37 @@ func TestProgressString(t *testing.T) {
 		}
 	}
 }
+
+// TestTextUnaccountedCount checks that the (unaccounted) and (overlap) rows
+// count the samples that reported phases, the ones they are computed from,
+// not every sample of the op.
+func TestTextUnaccountedCount(t *testing.T) {
+	t.Parallel()
+	r := testRecorder(1)
+	ms := time.Millisecond
+	with := Sample{Scenario: "s", Op: "gen", Latency: 100 * ms, ServiceTime: 100 * ms,
+		Phases: []Phase{{Name: "crypto:pbkdf2", Start: 0, End: 40 * ms}}}
+	without := Sample{Scenario: "s", Op: "gen", Latency: 5 * ms, ServiceTime: 5 * ms, Err: errors.New("early")}
+	r.RecordSample(&with)
+	r.RecordSample(&without)
+	r.RecordSample(&without)
+	r.SetEnd(testStart.Add(time.Second))
+	var b, h strings.Builder
+	sum := r.Summary()
+	if err := sum.Text(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := sum.WriteHTML(&h, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "<td><em>unaccounted</em></td><td>1</td>"; !strings.Contains(h.String(), want) {
+		t.Errorf("report.html lacks %q", want)
+	}
+	for _, row := range []string{"(unaccounted)", "(overlap)"} {
+		for _, line := range strings.Split(b.String(), "\n") {
+			if f := strings.Fields(line); len(f) > 1 && f[0] == row && f[1] != "1" {
+				t.Errorf("%s row counts %s samples; want 1 (the one with phases):\n%s", row, f[1], line)
+			}
+		}
+	}
+}

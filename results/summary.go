@@ -73,6 +73,9 @@ type OpSummary struct {
 	UnaccountedShare float64       `json:"-"`
 	OverlapShare     float64       `json:"-"`
 	OutOfRange       int64         `json:"-"`
+	// PhasedCount, not in summary.json, is how many samples reported
+	// phases: those UnaccountedMS and OverlapMS are computed from.
+	PhasedCount int64 `json:"-"`
 }
 
 // PhaseSummary is one phase of an op. Share (not in summary.json) is the
@@ -210,6 +213,7 @@ func opSummary(k opKey, o *opRec, durationS float64) OpSummary {
 	if o.unaccounted != nil {
 		u, v := o.unaccounted.stats(), o.overlap.stats()
 		s.UnaccountedMS, s.OverlapMS = &u, &v
+		s.PhasedCount = o.unaccounted.n
 		s.UnaccountedShare, s.OverlapShare = share(o.unaccounted), share(o.overlap)
 	}
 	return s
