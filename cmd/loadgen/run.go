@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -245,7 +247,11 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if err != nil {
 		return withCode(exitRunError, err)
 	}
-	env := &ops.Env{Target: tgt.url, Client: ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify), Timeout: w.Target.Timeout, IronCore: ic}
+	client, err := rawHTTPClient(w)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	env := &ops.Env{Target: tgt.url, Client: client, Timeout: w.Target.Timeout, IronCore: ic}
 	plan, err := scenarios.Compile(w, ops.Default(), env)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -423,6 +429,36 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 		return &exitError{code: exitThresholds, err: fmt.Errorf("%d threshold(s) failed:\n  %s", len(failed), strings.Join(failed, "\n  "))}
 	}
 	return nil
+}
+
+// rawHTTPClient returns the client of the workload's http steps, with the
+// target's TLS settings (ca_file, insecure_skip_verify) and http2, as the
+// SDK ops get them.
+func rawHTTPClient(w *scenarios.Workload) (*http.Client, error) {
+	c := ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify)
+	t, ok := c.Transport.(*http.Transport)
+	if !ok {
+		return c, nil
+	}
+	if f := w.Target.TLS.CAFile; f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: target.tls.ca_file: %w", w.File, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: target.tls.ca_file %s: no PEM certificates in it", w.File, f)
+		}
+		if t.TLSClientConfig == nil {
+			t.TLSClientConfig = &tls.Config{}
+		}
+		t.TLSClientConfig.RootCAs = pool
+	}
+	if w.Target.HTTP2 == "off" {
+		t.ForceAttemptHTTP2 = false
+		t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	}
+	return c, nil
 }
 
 // resolveShard reads --shard I/N, or --shards N with the index from
