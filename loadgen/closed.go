@@ -95,7 +95,14 @@ func (w *worker) waitGate(ctx context.Context, g *gate) bool {
 // the count finishes its current iteration and parks until the count rises
 // again or the scenario ends.
 func (r *scenarioRun) rampWorkers(ctx context.Context, wg *sync.WaitGroup) {
-	g := newGate(r.exec.Workers)
+	steps := workerSteps(r.exec.Workers, r.exec.Stages)
+	// Steps at the very start (stages of zero duration) set the count
+	// before any worker starts, so none runs an iteration it should not.
+	n := r.exec.Workers
+	for len(steps) > 0 && steps[0].at <= 0 {
+		n, steps = steps[0].n, steps[1:]
+	}
+	g := newGate(n)
 	spawned := 0
 	grow := func(n int) {
 		for ; spawned < n; spawned++ {
@@ -103,8 +110,7 @@ func (r *scenarioRun) rampWorkers(ctx context.Context, wg *sync.WaitGroup) {
 			wg.Go(func() { w.loop(ctx, g, r.nextIteration) })
 		}
 	}
-	grow(r.exec.Workers)
-	steps := workerSteps(r.exec.Workers, r.exec.Stages)
+	grow(n)
 	if len(steps) == 0 {
 		return
 	}

@@ -208,3 +208,29 @@ func TestRampingWorkersFromScenarioStart(t *testing.T) {
 		}
 	}
 }
+
+// TestRampingWorkersZeroStageFirst checks that stages of zero duration at
+// the start set the worker count before any worker starts: 5 workers
+// jumping at once to 0, then to 2 (no worker may run), then holding 2 for
+// 1s, run 2 workers only.
+func TestRampingWorkersZeroStageFirst(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+		return plan1(Scenario{
+			Name:     "r",
+			Executor: Executor{Kind: RampingWorkers, Workers: 5, Stages: []Stage{{0, 0}, {0, 2}, {time.Second, 2}}},
+			Steps:    []Step{{Name: "op", Op: sleepOp(c, 300*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc := out.Scenarios[0]; sc.Workers != 2 || sc.MaxActiveWorkers != 2 || sc.Started != 8 {
+		t.Errorf("outcome %+v; want 2 workers, 8 iterations (4 each: 0, 300, 600, 900ms)", sc)
+	}
+	for _, x := range sink.samples {
+		if x.Worker >= 2 {
+			t.Errorf("worker %d ran at %v; want only workers 0 and 1", x.Worker, x.Start)
+		}
+	}
+}
