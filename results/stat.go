@@ -146,15 +146,27 @@ type Stats struct {
 // reportedPercentiles are the percentiles in Stats, in field order.
 var reportedPercentiles = [...]float64{50, 75, 90, 95, 99, 99.9}
 
-// percentileUS returns the value at percentile p (0..100) in microseconds,
-// clamped to the exact minimum and maximum. Like every HdrHistogram
-// percentile it is the top of the bucket holding it; values above 1 h share
-// the histogram's last bucket, whose top is the exact maximum.
+// percentileUS returns the value at percentile p (0..100) in microseconds:
+// the value of rank ⌈p/100 · n⌉ (nearest rank, as HdrHistogram defines it;
+// the exact minimum for p ≤ 0), clamped to the exact minimum and maximum.
+// Like every HdrHistogram percentile it is the top of the bucket holding
+// it; values above 1 h share the histogram's last bucket, whose top is the
+// exact maximum.
 func (s *stat) percentileUS(p float64) int64 {
 	if s.n == 0 {
 		return 0
 	}
-	v := s.h.ValueAtPercentile(p)
+	if p <= 0 {
+		return s.min
+	}
+	// hdrhistogram-go rounds p/100·n to the nearest rank, which is the
+	// rank below the nearest-rank percentile whenever the fraction is
+	// below one half (p75 of 7 values: the 5th, not the 6th). Ask it for
+	// the rank wanted here, through a percentile that rounds to it.
+	n := float64(s.n)
+	x := min(p, 100) / 100 * n
+	rank := min(max(math.Ceil(x-x*1e-12), 1), n) // 1e-12: p/100 is inexact
+	v := s.h.ValueAtPercentile(100 * (rank - 0.25) / n)
 	if v >= highestUS {
 		// The last bucket: it holds every clamped value, up to s.max.
 		return s.max

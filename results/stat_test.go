@@ -125,3 +125,24 @@ func TestStatPercentileBeyondRange(t *testing.T) {
 		})
 	}
 }
+
+// TestStatPercentileNearestRank checks percentiles against the nearest-rank
+// definition HdrHistogram uses, the value at rank ⌈p/100 · n⌉ (never the
+// rank below it), within the histogram's 0.1%.
+func TestStatPercentileNearestRank(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 10, 11, 13, 99, 150, 1000, 1060, 2019} {
+		s := newStat()
+		for i := 1; i <= n; i++ {
+			s.record(int64(i) * 1000)
+		}
+		for _, p := range append(reportedPercentiles[:], 0.1, 25, 33.3, 66.7, 100) {
+			x := p / 100 * float64(n)
+			rank := max(int64(math.Ceil(x-1e-9*x)), 1)
+			exact := rank * 1000
+			if got := s.percentileUS(p); got < exact || float64(got-exact) > float64(exact)*0.001 {
+				t.Errorf("n %d: p%v = %d µs; want %d (rank %d) within 0.1%%", n, p, got, exact, rank)
+			}
+		}
+	}
+}
