@@ -42,7 +42,9 @@ type Progress struct {
 
 // Outcome is what a Run did, as counts; the measurements went to the Sink.
 type Outcome struct {
-	Start, End time.Time // the run's start (see Options.Start) and end
+	// Start is the run's start (see Options.Start); End is when its
+	// scenarios had all ended, before Plan.Teardown.
+	Start, End time.Time
 	// Stopped reports whether Options.Stop was closed before every scenario
 	// had ended on its own.
 	Stopped bool

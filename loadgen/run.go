@@ -98,12 +98,14 @@ func Run(ctx context.Context, plan *Plan, sink Sink, opts Options) (*Outcome, er
 		close(monitorDone)
 		wg.Wait()
 	}
+	// The run ends when its scenarios have; Teardown, like Setup, is not
+	// part of it.
+	out.End = clock.Now()
 	if plan.Teardown != nil {
 		if err := plan.Teardown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("loadgen: teardown: %w", err))
 		}
 	}
-	out.End = clock.Now()
 	out.Scenarios = make([]ScenarioOutcome, len(runs))
 	for i, r := range runs {
 		out.Scenarios[i] = r.outcome()

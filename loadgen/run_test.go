@@ -238,3 +238,26 @@ func TestProgress(t *testing.T) {
 		t.Errorf("last progress %+v; want 11 iterations completed, 1 interrupted at 3.5s", last)
 	}
 }
+
+// TestOutcomeEndBeforeTeardown checks that Outcome.End is when the
+// scenarios ended, as Outcome.Start is when Setup returned: a slow
+// Teardown does not lengthen the run.
+func TestOutcomeEndBeforeTeardown(t *testing.T) {
+	t.Parallel()
+	out, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+		p := plan1(Scenario{
+			Name:     "s",
+			Executor: Executor{Kind: ConstantWorkers, Workers: 1, Duration: time.Second},
+			Steps:    []Step{{Name: "op", Op: sleepOp(c, 250*ms)}},
+		})
+		p.Setup = func(ctx context.Context) error { return c.sleep(ctx, 3*time.Second) }
+		p.Teardown = func(ctx context.Context) error { return c.sleep(ctx, 5*time.Second) }
+		return p
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := out.End.Sub(out.Start); d != time.Second {
+		t.Errorf("run took %v; want 1s (setup and teardown left out)", d)
+	}
+}
