@@ -269,6 +269,16 @@ func TestHTTPOpDirectMatchesNetHTTP(t *testing.T) {
 		{"conflicting content-length", Args{"url": "x"}, func(string, string, int) (string, bool) {
 			return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nok", true
 		}},
+		// net/http knows one transfer coding, chunked, alone.
+		{"gzip, chunked", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true
+		}},
+		{"identity transfer coding", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nok", true
+		}},
+		{"content-length with a sign", Args{"url": "x"}, func(string, string, int) (string, bool) {
+			return "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok", true
+		}},
 		{"repeated content-length", Args{"url": "x"}, func(string, string, int) (string, bool) {
 			return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", false
 		}},

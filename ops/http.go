@@ -720,7 +720,7 @@ func (c *httpCall) readResponse(o *httpOp) (status int, loc string, keep bool, e
 			switch {
 			case asciiEqualFold(k, "Content-Length"):
 				n, err := strconv.ParseInt(string(v), 10, 64)
-				if err != nil || n < 0 {
+				if err != nil || n < 0 || v[0] == '+' {
 					return 0, "", false, fmt.Errorf("%w: Content-Length %q", errProtocol, v)
 				}
 				// net/http refuses Content-Lengths that disagree (a sign
@@ -730,7 +730,12 @@ func (c *httpCall) readResponse(o *httpOp) (status int, loc string, keep bool, e
 				}
 				length = n
 			case asciiEqualFold(k, "Transfer-Encoding"):
-				chunked = bytes.Contains(bytes.ToLower(v), []byte("chunked"))
+				// net/http knows one transfer coding, chunked, alone, in
+				// one header line; any other it refuses.
+				if chunked || !asciiEqualFold(v, "chunked") {
+					return 0, "", false, fmt.Errorf("%w: Transfer-Encoding %q", errProtocol, v)
+				}
+				chunked = true
 			case asciiEqualFold(k, "Connection"):
 				lv := bytes.ToLower(v)
 				if bytes.Contains(lv, []byte("close")) {
