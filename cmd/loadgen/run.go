@@ -256,13 +256,49 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	// teardown deletes what setup and the run made, once: where the run
+	// ends normally, else (a signal during setup or before --start-at, a
+	// run folder that cannot be written, ...) on the way out.
+	tornDown := false
+	teardown := func() {
+		if ic == nil || !w.Teardown || tornDown {
+			return
+		}
+		tornDown = true
+		tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		deleted, nfail, err := ic.Teardown(tctx)
+		tcancel()
+		fmt.Fprintf(st.stderr, "loadgen: teardown deleted %d groups and devices", deleted)
+		if nfail > 0 {
+			fmt.Fprintf(st.stderr, "; %d failed, first: %v", nfail, err)
+		}
+		fmt.Fprintln(st.stderr)
+	}
 	if ic != nil {
 		defer ic.Close()
-		if err := setupIronCore(ctx, st, w, ic, f); err != nil {
-			if ctx.Err() != nil {
+		defer teardown()
+		// The first signal stops setup too: it makes no iterations.
+		sctx, scancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-stop:
+				scancel()
+			case <-sctx.Done():
+			}
+		}()
+		err := setupIronCore(sctx, st, w, ic, f)
+		stopped := sctx.Err() != nil
+		scancel()
+		if err != nil {
+			if stopped {
 				return &exitError{code: exitSignal, err: err}
 			}
 			return withCode(exitRunError, err)
+		}
+		select {
+		case <-stop:
+			return &exitError{code: exitSignal, err: errors.New("stopped during setup")}
+		default:
 		}
 	} else if w.Setup != (scenarios.Setup{}) {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s: setup needs an IronCore target (target.url: embedded, or identity: {config, key_file})", w.File)}
@@ -378,16 +414,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	bgCancel()
 	bgWG.Wait()
 
-	if ic != nil && w.Teardown {
-		tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		deleted, nfail, err := ic.Teardown(tctx)
-		tcancel()
-		fmt.Fprintf(st.stderr, "loadgen: teardown deleted %d groups and devices", deleted)
-		if nfail > 0 {
-			fmt.Fprintf(st.stderr, "; %d failed, first: %v", nfail, err)
-		}
-		fmt.Fprintln(st.stderr)
-	}
+	teardown()
 
 	rec.SetEnd(time.Now())
 	if err := rec.Close(); err != nil {
