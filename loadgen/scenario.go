@@ -71,7 +71,7 @@ func newScenarioRun(sc *Scenario, exec Executor, seed int64) *scenarioRun {
 // The scenario's clock starts at the run's start plus StartAfter, exactly:
 // its schedule and length are measured from there, not from when its
 // goroutine woke. A scenario whose StartAfter has not come when the run
-// stops never starts.
+// stops (or that is stopped before the run begins) never starts.
 func (r *scenarioRun) run(ctx context.Context) {
 	defer func() {
 		for _, c := range []chan struct{}{r.ending, r.halted} {
@@ -95,6 +95,16 @@ func (r *scenarioRun) run(ctx context.Context) {
 			t.Stop()
 			return
 		}
+	}
+	// Stopped by the time it is due to start (also before the run began):
+	// it never starts, rather than racing its first iterations against
+	// the stop.
+	if isClosed(r.stop) {
+		r.stopped.Store(true)
+		return
+	}
+	if ctx.Err() != nil {
+		return
 	}
 	iterCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

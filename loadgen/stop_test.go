@@ -181,3 +181,32 @@ func TestStopInGracefulWindow(t *testing.T) {
 		t.Errorf("%d samples; want 6", n)
 	}
 }
+
+// TestStoppedBeforeStart closes Options.Stop before Run: no scenario
+// starts an iteration, open or closed, and none counts one dropped.
+func TestStoppedBeforeStart(t *testing.T) {
+	t.Parallel()
+	for range 20 {
+		out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+			stop := make(chan struct{})
+			close(stop)
+			opts.Stop = stop
+			return &Plan{Name: "p", Scenarios: []Scenario{
+				{Name: "rate", Executor: Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second}, Steps: []Step{{Name: "a", Op: sleepOp(c, 10*ms)}}},
+				{Name: "closed", Executor: Executor{Kind: ConstantWorkers, Workers: 3, Duration: time.Second}, Steps: []Step{{Name: "b", Op: sleepOp(c, 10*ms)}}},
+				{Name: "iters", Executor: Executor{Kind: SharedIterations, Workers: 3, Iterations: 5}, Steps: []Step{{Name: "c", Op: sleepOp(c, 10*ms)}}},
+			}}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Stopped || len(sink.samples) != 0 {
+			t.Fatalf("stopped %v, %d samples; want stopped, none", out.Stopped, len(sink.samples))
+		}
+		for _, sc := range out.Scenarios {
+			if sc.Started != 0 || sc.Dropped != 0 || !sc.Stopped {
+				t.Fatalf("scenario %+v; want none started or dropped, stopped", sc)
+			}
+		}
+	}
+}
