@@ -26,7 +26,9 @@ var ErrMergeMismatch = errors.New("results: run folders do not merge")
 // earliest start to the latest end, but its duration (and so every
 // throughput and the rate threshold) is the length of the union of the
 // shards' spans, so shards that ran one after another are not charged for
-// the gap. Generator health is merged per second (the largest CPU and p99s).
+// the gap. Generator health is merged per second (the largest CPU and p99s;
+// a second counts once however many shards recorded it, and as saturated
+// if any shard was).
 // The Summary also carries the merged per-second series for report.html
 // (see WriteFiles). Thresholds are not evaluated: the caller evaluates them
 // with Evaluate.
@@ -61,6 +63,9 @@ func Merge(dirs []string) (*Summary, []string, error) {
 	r := newRecorder(Config{Start: meta.Start, Meta: meta}, 1)
 	r.end = meta.End
 	acc := newSeriesAcc()
+	// The merged run's seconds, and those in which any shard was
+	// saturated: the shards' records of one second count once.
+	seconds, saturated := make(map[int64]bool), make(map[int64]bool)
 	for i, dir := range dirs {
 		shift := runs[i].Run.Start.Round(0).Sub(meta.Start).Microseconds()
 		src := acc.source(sourceName(dir, runs[i].Run.Shard), shift)
@@ -81,6 +86,10 @@ func Merge(dirs []string) (*Summary, []string, error) {
 				src.health(h)
 				h.Second += roundDiv(shift, int64(time.Second/time.Microsecond))
 				r.health.add(h)
+				seconds[h.Second] = true
+				if h.Saturated {
+					saturated[h.Second] = true
+				}
 			},
 		}
 		if _, _, err := rb.replay(dir); err != nil {
@@ -93,6 +102,7 @@ func Merge(dirs []string) (*Summary, []string, error) {
 	}
 
 	sum := r.Summary()
+	sum.Generator.Seconds, sum.Generator.SaturatedSeconds = int64(len(seconds)), int64(len(saturated))
 	union := unionSeconds(runs)
 	sum.Run.DurationS = union
 	sum.data.durationS = union

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -372,4 +373,36 @@ func jsonOf(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestMergeHealthSeconds checks that a merge counts the seconds of the
+// merged run, not the sum of the shards' seconds: shards of 10 s and 7 s,
+// the second starting 2.5 s (3 whole seconds) later, cover seconds 0-9, and
+// each was saturated in its own second 6 (6 and 9 of the merge).
+func TestMergeHealthSeconds(t *testing.T) {
+	t.Parallel()
+	run := newSynthRun(1, 10)
+	meta := RunMeta{Name: "synth", WorkloadSHA256: "abc"}
+	cut := 2500 * time.Millisecond
+	a, b := run.split(cut)
+	aDir, bDir := t.TempDir(), t.TempDir()
+	ma, mb := meta, meta
+	ma.Shard, mb.Shard = "0/2", "1/2"
+	a.write(t, aDir, testStart, ma)
+	b.seconds -= 3
+	b.write(t, bDir, testStart.Add(cut), mb)
+	got, _, err := Merge([]string{aDir, bDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := got.Generator; g.Seconds != 10 || g.SaturatedSeconds != 2 || g.FirstSaturated != 6 || !g.Saturated {
+		t.Errorf("generator %+v; want 10 seconds, 2 saturated, the first at 6", g)
+	}
+	var txt strings.Builder
+	if err := got.Text(&txt); err != nil {
+		t.Fatal(err)
+	}
+	if want := "SATURATED in 2 of 10 seconds (first at second 6)"; !strings.Contains(txt.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, txt.String())
+	}
 }
