@@ -643,8 +643,9 @@ func safeName(s string) string {
 }
 
 // copyWorkload copies the workload file into the run folder, with the value
-// of every `password:` field written out literally replaced by a marker
-// (a ${VAR} stays as it is: it holds no secret). The copy keeps what
+// of every `password:` field and of every credential header of an http
+// step (Authorization, Cookie, API keys, tokens) written out literally
+// replaced by a marker (a ${VAR} stays as it is: it holds no secret). The copy keeps what
 // `loadgen report` and `loadgen merge` need: scenarios and thresholds.
 func copyWorkload(src, dst string) error {
 	b, err := os.ReadFile(src)
@@ -667,9 +668,17 @@ func redactPasswords(n *yaml.Node) bool {
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "password" && v.Kind == yaml.ScalarNode && !strings.HasPrefix(strings.TrimSpace(v.Value), "${") {
-				v.Value, v.Style, v.Tag = "redacted-by-loadgen", 0, "!!str"
+			if k.Value == "password" && redactScalar(v) {
 				changed = true
+			}
+			// An http step's credentials: Authorization, cookies, API
+			// keys and tokens written out in its headers.
+			if k.Value == "headers" && v.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					if sensitiveHeader(v.Content[j].Value) && redactScalar(v.Content[j+1]) {
+						changed = true
+					}
+				}
 			}
 		}
 	}
@@ -679,6 +688,32 @@ func redactPasswords(n *yaml.Node) bool {
 		}
 	}
 	return changed
+}
+
+// redactScalar replaces a literal scalar value (not a ${VAR}) with a
+// marker and reports whether it did.
+func redactScalar(v *yaml.Node) bool {
+	if v.Kind != yaml.ScalarNode || strings.HasPrefix(strings.TrimSpace(v.Value), "${") {
+		return false
+	}
+	v.Value, v.Style, v.Tag = "redacted-by-loadgen", 0, "!!str"
+	return true
+}
+
+// sensitiveHeader reports whether an HTTP header of this name carries a
+// credential.
+func sensitiveHeader(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "authorization", "proxy-authorization", "cookie":
+		return true
+	}
+	for _, s := range []string{"token", "secret", "password", "api-key", "apikey", "api_key", "auth"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // dryRun prints what the workload would run: iterations and requests per

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCopyWorkloadRedacts wants the run folder's copy of the workload free
+// of literal secrets: passwords and the credentials of http steps' headers,
+// while ${VAR}s and harmless values stay.
+func TestCopyWorkloadRedacts(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		secret string // must not be in the copy
+		keep   string // must be in the copy
+	}{
+		{"password", "steps: [{op: user_create, password: pw-literal-1}]\n", "pw-literal-1", "user_create"},
+		{"password var", "steps: [{op: user_create, password: \"${PW}\"}]\n", "", "${PW}"},
+		{"authorization", "steps: [{op: http, url: /x, headers: {Authorization: \"Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln\"}}]\n", "eyJhbGciOiJFUzI1NiJ9", "Authorization"},
+		{"cookie", "steps: [{op: http, url: /x, headers: {Cookie: session=abc123secret}}]\n", "abc123secret", "Cookie"},
+		{"api key", "steps: [{op: http, url: /x, headers: {X-Api-Key: k-9f8e7d}}]\n", "k-9f8e7d", "X-Api-Key"},
+		{"header var", "steps: [{op: http, url: /x, headers: {Authorization: \"${TOKEN}\"}}]\n", "", "${TOKEN}"},
+		{"plain header", "steps: [{op: http, url: /x, headers: {Accept: application/json}}]\n", "", "application/json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := writeFile(t, dir, "w.yaml", "name: x\nscenarios:\n  - name: a\n    "+tt.body)
+			dst := filepath.Join(dir, "copy.yaml")
+			if err := copyWorkload(src, dst); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.secret != "" && strings.Contains(string(b), tt.secret) {
+				t.Errorf("the copy holds %q:\n%s", tt.secret, b)
+			}
+			if !strings.Contains(string(b), tt.keep) {
+				t.Errorf("the copy lacks %q:\n%s", tt.keep, b)
+			}
+		})
+	}
+}
