@@ -114,8 +114,14 @@ func (s *Schedule) At(n int64) (time.Duration, bool) {
 		return 0, false
 	}
 	x := float64(n)
-	// The first segment whose end count exceeds n holds At(n).
-	k := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].n0+s.segs[i].count > x })
+	// The first segment whose end count exceeds n holds At(n). An end
+	// count within countEpsilon of n is n (as in Count): 1.1/s for 50s is
+	// 55.00000000000001, and iteration 55 is not due in that segment but
+	// in the next that starts any.
+	k := sort.Search(len(s.segs), func(i int) bool {
+		end := s.segs[i].n0 + s.segs[i].count
+		return end-countEpsilon*math.Max(1, end) > x
+	})
 	if k == len(s.segs) {
 		// Only reachable through rounding right at the end.
 		k--

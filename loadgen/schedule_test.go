@@ -137,3 +137,30 @@ func TestScheduleRateAt(t *testing.T) {
 		t.Errorf("PeakRate() = %v; want 10", got)
 	}
 }
+
+// TestScheduleAtAcrossPause checks iterations due after a pause when the
+// iteration count before it is whole but inexact in floating point (1.1/s
+// for 50s is 55.00000000000001): iteration 55 is due when the pause ends,
+// not at its start, and the schedule counts 55 + 5.
+func TestScheduleAtAcrossPause(t *testing.T) {
+	t.Parallel()
+	s := RampingSchedule(1.1, []Stage{{50 * time.Second, 1.1}, {0, 0}, {10 * time.Second, 0}, {0, 1}, {5 * time.Second, 1}})
+	for _, tc := range []struct {
+		n    int64
+		want time.Duration
+		ok   bool
+	}{
+		{54, time.Duration(math.Round(54 / 1.1 * 1e9)), true},
+		{55, 60 * time.Second, true},
+		{56, 61 * time.Second, true},
+		{59, 64 * time.Second, true},
+		{60, 0, false},
+	} {
+		if got, ok := s.At(tc.n); ok != tc.ok || got != tc.want {
+			t.Errorf("%v: At(%d) = %v, %v; want %v, %v", s, tc.n, got, ok, tc.want, tc.ok)
+		}
+	}
+	if c := s.Count(); c != 60 {
+		t.Errorf("Count() = %d; want 60", c)
+	}
+}
