@@ -65,7 +65,7 @@ func (w *worker) loop(ctx context.Context, g *gate, next func() (int64, bool)) {
 		if !ok {
 			return
 		}
-		w.iterate(ctx, n, time.Time{})
+		w.iterate(ctx, n, time.Time{}, false)
 		if !w.think(ctx) {
 			return
 		}

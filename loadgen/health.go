@@ -20,7 +20,9 @@ const (
 	// (runnable to running).
 	SaturatedSchedLatency = 5 * time.Millisecond
 	// SaturatedStartLag is the least p99 start lag (actual − intended start
-	// of open executors' iterations) that counts; the threshold is the
+	// of open executors' iterations that found a worker ready; a wait for a
+	// worker is counted late, as the target's doing, not the generator's)
+	// that counts; the threshold is the
 	// larger of this and SaturatedStartLagShare of the second's mean
 	// inter-arrival time.
 	SaturatedStartLag      = 5 * time.Millisecond

@@ -30,8 +30,10 @@ func (r *scenarioRun) newWorker(index int) *worker {
 
 // iterate runs iteration n: its steps in order, stopping at the first that
 // fails. intended is its intended start (zero for closed executors). Each
-// step gives one Sample; the iteration gives one results.Iteration.
-func (w *worker) iterate(ctx context.Context, n int64, intended time.Time) {
+// step gives one Sample; the iteration gives one results.Iteration. With
+// lagHealth, the start lag goes into the generator's health: only for
+// iterations that did not wait for a worker.
+func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHealth bool) {
 	r := w.r
 	it := &w.it
 	it.N = n
@@ -41,7 +43,7 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time) {
 	r.noteBusy(r.busy.Add(1))
 	r.started.Add(1)
 	start := r.clock.Now()
-	if r.lag != nil && !intended.IsZero() {
+	if r.lag != nil && lagHealth && !intended.IsZero() {
 		r.lag.record(start.Sub(intended))
 	}
 	failed := false

@@ -173,7 +173,7 @@ func TestIterationAllocs(t *testing.T) {
 	w := r.newWorker(0)
 	ctx := context.Background()
 	intended := time.Now()
-	if a := testing.AllocsPerRun(1000, func() { w.iterate(ctx, 1, intended) }); a != 0 {
+	if a := testing.AllocsPerRun(1000, func() { w.iterate(ctx, 1, intended, true) }); a != 0 {
 		t.Errorf("%v allocations per iteration; want 0", a)
 	}
 }
@@ -186,3 +186,27 @@ func (discard) RecordIteration(*results.Iteration) {}
 func (discard) AddLate(string, int64)              {}
 func (discard) AddDropped(string, int64)           {}
 func (discard) RecordHealth(results.Health)        {}
+
+// TestStartLagHealthSkipsQueued keeps iterations that waited for a worker
+// out of the generator's start-lag health: their lateness is the target's.
+func TestStartLagHealthSkipsQueued(t *testing.T) {
+	sc := Scenario{Name: "a", Steps: []Step{{Name: "nop", Op: nop}}}
+	r := newScenarioRun(&sc, Executor{Kind: ConstantRate, Rate: 1, Duration: time.Second}, 0)
+	r.sink, r.clock, r.runStart = discard{}, realClock{}, time.Now()
+	r.lag = &lagHistogram{}
+	w := r.newWorker(0)
+	total := func() (n int64) {
+		for i := range r.lag.counts {
+			n += r.lag.counts[i].Load()
+		}
+		return n
+	}
+	w.iterate(context.Background(), 0, time.Now().Add(-time.Second), false)
+	if n := total(); n != 0 {
+		t.Fatalf("a queued iteration counted in start-lag health (%d)", n)
+	}
+	w.iterate(context.Background(), 1, time.Now(), true)
+	if n := total(); n != 1 {
+		t.Fatalf("an iteration that found a worker ready: %d lag records, want 1", n)
+	}
+}
