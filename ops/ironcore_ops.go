@@ -18,8 +18,11 @@ const (
 	varSDK      = "ironcore.sdk"      // *Identity initialized in this iteration
 	varGroup    = "ironcore.group"    // *groupRef from group_create
 	varDocument = "ironcore.document" // *docRef from document_encrypt
-	varGranted  = "ironcore.granted"  // []string users granted by document_grant
+	varGranted  = "ironcore.granted"  // granted: users and groups granted by document_grant
 )
+
+// granted is what a document_grant step granted, for document_revoke.
+type granted struct{ users, groups []string }
 
 // IronCoreEntries returns the catalog entries of every SDK operation.
 func IronCoreEntries() []*Entry {
@@ -297,16 +300,16 @@ func IronCoreEntries() []*Entry {
 				if err := accessErr("document_grant", res, err); err != nil {
 					return err
 				}
-				it.Vars[varGranted] = us
+				it.Vars[varGranted] = granted{users: us, groups: gs}
 				return nil
 			})
 		}),
 		sdkOp("document_revoke", "revoke the access a document_grant step gave earlier in the iteration", nil, fixed(docOp(func(ctx context.Context, _ *IronCore, it *loadgen.Iteration, d *docRef) error {
-			us, _ := it.Vars[varGranted].([]string)
-			if len(us) == 0 {
+			g, _ := it.Vars[varGranted].(granted)
+			if len(g.users)+len(g.groups) == 0 {
 				return errors.New("document_revoke revokes what a document_grant step granted earlier in the iteration; there is none")
 			}
-			res, err := d.Owner.SDK.DocumentRevokeAccess(ctx, d.ID, us, nil)
+			res, err := d.Owner.SDK.DocumentRevokeAccess(ctx, d.ID, g.users, g.groups)
 			return accessErr("document_revoke", res, err)
 		}))),
 	}

@@ -186,3 +186,23 @@ func TestSaveLoadIdentities(t *testing.T) {
 	defer ic2.Close()
 	runSteps(t, &ops.Env{IronCore: ic2}, []step{{"document_encrypt", nil}, {"document_decrypt", nil}})
 }
+
+// TestDocumentRevokeWhatWasGranted wants document_revoke to revoke all that
+// document_grant granted in the iteration: users and groups.
+func TestDocumentRevokeWhatWasGranted(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{Users: 3, Groups: 1})
+	env := &ops.Env{IronCore: ic}
+	tests := []struct {
+		name  string
+		grant ops.Args
+	}{
+		{"users", ops.Args{"users": int64(1)}},
+		{"groups", ops.Args{"users": int64(0), "groups": int64(1)}},
+		{"users and groups", ops.Args{"users": int64(1), "groups": int64(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runSteps(t, env, []step{{"document_encrypt", nil}, {"document_grant", tt.grant}, {"document_revoke", nil}})
+		})
+	}
+}
