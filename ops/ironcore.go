@@ -227,6 +227,18 @@ func (p *Pool) noteDevice(owner *Identity, id uint64) {
 	p.mu.Unlock()
 }
 
+// forgetDevice drops a device deleted during the run from teardown's list.
+func (p *Pool) forgetDevice(id uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, d := range p.made {
+		if d.id == id {
+			p.made = append(p.made[:i], p.made[i+1:]...)
+			return
+		}
+	}
+}
+
 func addBounded[T any](s []T, v T) []T {
 	if len(s) < maxKept {
 		return append(s, v)

@@ -140,13 +140,19 @@ func IronCoreEntries() []*Entry {
 					if a.Device.DeviceID == dc.DeviceID && dc.DeviceID != 0 || a.Device.AccountID == dc.AccountID && string(a.Device.SigningPrivateKey) == string(dc.SigningPrivateKey) {
 						_, err := a.SDK.DeviceDelete(ctx, 0)
 						delete(it.Vars, varSDK)
+						if err == nil {
+							ic.pool.forgetDevice(dc.DeviceID)
+						}
 						return err
 					}
 					if dc.DeviceID == 0 {
 						return errors.New("device_delete: the service did not say the new device's ID")
 					}
-					_, err := a.SDK.DeviceDelete(ctx, dc.DeviceID)
-					return err
+					if _, err := a.SDK.DeviceDelete(ctx, dc.DeviceID); err != nil {
+						return err
+					}
+					ic.pool.forgetDevice(dc.DeviceID) // gone: not teardown's to delete
+					return nil
 				}
 			}),
 		sdkOp("group_create", "create a group with the acting user as admin", []Field{

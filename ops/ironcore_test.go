@@ -206,3 +206,27 @@ func TestDocumentRevokeWhatWasGranted(t *testing.T) {
 		})
 	}
 }
+
+// TestTeardownAfterDeviceDelete wants teardown to skip a device that a
+// device_delete step already deleted, not count it as a failure.
+func TestTeardownAfterDeviceDelete(t *testing.T) {
+	tests := []struct {
+		name        string
+		steps       []step
+		wantDeleted int
+	}{
+		{"deleted in the run", []step{{"generate_device", nil}, {"device_delete", nil}}, 0},
+		{"deleted by itself", []step{{"generate_device", nil}, {"initialize", nil}, {"device_delete", nil}}, 0},
+		{"left for teardown", []step{{"generate_device", nil}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ic, _ := startIronCore(t, ops.SetupCounts{Users: 1})
+			runSteps(t, &ops.Env{IronCore: ic}, tt.steps)
+			deleted, failed, err := ic.Teardown(context.Background())
+			if failed != 0 || deleted != tt.wantDeleted {
+				t.Errorf("teardown deleted %d, failed %d (%v); want %d deleted, none failed", deleted, failed, err, tt.wantDeleted)
+			}
+		})
+	}
+}
