@@ -489,8 +489,22 @@ func (ic *IronCore) SaveIdentities(path string) error {
 	if err != nil {
 		return fmt.Errorf("saving identities: %w", err)
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	// os.WriteFile's mode applies only to a new file: an existing one is
+	// made 0600 before the keys go in.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
 		return fmt.Errorf("saving identities: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("saving identities %s: %w", path, err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("saving identities %s: %w", path, err)
 	}
 	return nil
 }

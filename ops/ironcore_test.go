@@ -230,3 +230,40 @@ func TestTeardownAfterDeviceDelete(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveIdentitiesMode wants the identities file 0600 (it holds device
+// keys), also when it existed before with a looser mode.
+func TestSaveIdentitiesMode(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{Users: 1})
+	tests := []struct {
+		name   string
+		before os.FileMode // 0: no file before
+	}{
+		{"new file", 0},
+		{"existing 0644 file", 0o644},
+		{"existing 0666 file", 0o666},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ids.json")
+			if tt.before != 0 {
+				if err := os.WriteFile(path, []byte("old"), tt.before); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(path, tt.before); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := ic.SaveIdentities(path); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("identities file mode %v, want 0600", fi.Mode().Perm())
+			}
+		})
+	}
+}
