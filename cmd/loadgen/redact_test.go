@@ -23,6 +23,8 @@ func TestCopyWorkloadRedacts(t *testing.T) {
 		{"cookie", "steps: [{op: http, url: /x, headers: {Cookie: session=abc123secret}}]\n", "abc123secret", "Cookie"},
 		{"api key", "steps: [{op: http, url: /x, headers: {X-Api-Key: k-9f8e7d}}]\n", "k-9f8e7d", "X-Api-Key"},
 		{"header var", "steps: [{op: http, url: /x, headers: {Authorization: \"${TOKEN}\"}}]\n", "", "${TOKEN}"},
+		{"target url password", "steps: [{op: http, url: /x}]\ntarget: {url: \"https://lg:pw-in-url-3@127.0.0.1:1/api/1/\"}\n", "pw-in-url-3", "https://lg:xxxxx@127.0.0.1:1/api/1/"},
+		{"step url password", "steps: [{op: http, url: \"http://lg:pw-in-url-4@127.0.0.1:1/x\"}]\n", "pw-in-url-4", "127.0.0.1:1/x"},
 		{"plain header", "steps: [{op: http, url: /x, headers: {Accept: application/json}}]\n", "", "application/json"},
 	}
 	for _, tt := range tests {

@@ -645,7 +645,7 @@ func safeName(s string) string {
 // copyWorkload copies the workload file into the run folder, with the value
 // of every `password:` field and of every credential header of an http
 // step (Authorization, Cookie, API keys, tokens) written out literally
-// replaced by a marker (a ${VAR} stays as it is: it holds no secret). The copy keeps what
+// replaced by a marker, and the password of every `url:` masked (a ${VAR} stays as it is: it holds no secret). The copy keeps what
 // `loadgen report` and `loadgen merge` need: scenarios and thresholds.
 func copyWorkload(src, dst string) error {
 	b, err := os.ReadFile(src)
@@ -670,6 +670,15 @@ func redactPasswords(n *yaml.Node) bool {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "password" && redactScalar(v) {
 				changed = true
+			}
+			// A URL's password (target.url, an http step's url).
+			if k.Value == "url" && v.Kind == yaml.ScalarNode {
+				if u, err := url.Parse(v.Value); err == nil && u.User != nil {
+					if _, ok := u.User.Password(); ok {
+						v.Value = u.Redacted()
+						changed = true
+					}
+				}
 			}
 			// An http step's credentials: Authorization, cookies, API
 			// keys and tokens written out in its headers.
