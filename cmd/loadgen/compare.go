@@ -97,6 +97,14 @@ p99 do not fail while the change is not significant.`,
 			default:
 				return usage(fmt.Errorf("--gatling-percentiles takes 4 ranks (percentiles1..4 of gatling.conf), got %d", len(gatlingRanks)))
 			}
+			// Compare would quietly put 0.95 and 2000 in place of values
+			// out of range; the user should hear that theirs was not used.
+			if confidence <= 0 || confidence >= 1 {
+				return usage(fmt.Errorf("--confidence %g: want a level between 0 and 1, e.g. 0.95", confidence))
+			}
+			if resamples < 1 {
+				return usage(fmt.Errorf("--resamples %d: want 1 or more, e.g. 2000", resamples))
+			}
 			var rules []compare.Rule
 			for _, g := range gates {
 				r, err := compare.ParseRule(g)

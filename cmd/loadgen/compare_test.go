@@ -84,6 +84,10 @@ func TestCompareGate(t *testing.T) {
 		{"one input", []string{base}, exitUsage, nil},
 		{"bad format", []string{base, same, "--format", "xml"}, exitUsage, nil},
 		{"missing input", []string{base, filepath.Join(t.TempDir(), "nope")}, exitRunError, nil},
+		{"confidence as a percent", []string{base, same, "--confidence", "95"}, exitUsage, nil},
+		{"negative confidence", []string{base, same, "--confidence", "-0.5"}, exitUsage, nil},
+		{"confidence 0.99", []string{base, same, "--confidence", "0.99"}, exitOK, []string{"99%"}},
+		{"no resamples", []string{base, same, "--resamples", "0"}, exitUsage, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
