@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ironcorelabs/loadgen/scenarios"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -181,5 +183,24 @@ func TestRunVegetaOut(t *testing.T) {
 	json.Unmarshal(b, &sum)
 	if len(sum.Ops) != 1 || int64(m.Requests) != sum.Ops[0].Count || m.Success != 1 {
 		t.Errorf("vegeta read %d requests (success %.2f); summary has %+v", m.Requests, m.Success, sum.Ops)
+	}
+}
+
+func TestExpandOutDir(t *testing.T) {
+	start := time.Date(2026, 11, 27, 3, 16, 8, 0, time.UTC)
+	tests := []struct {
+		tmpl  string
+		shard scenarios.Shard
+		want  string
+	}{
+		{"", scenarios.Shard{}, "runs/smoke-20261127T031608Z"},
+		{"", scenarios.Shard{Index: 1, Count: 3}, "runs/smoke-20261127T031608Z-shard-1"},
+		{"out/{name}/{shard}", scenarios.Shard{Index: 2, Count: 3}, "out/smoke/2"},
+		{"out/{name}-{shard}", scenarios.Shard{}, "out/smoke-"},
+	}
+	for _, tt := range tests {
+		if got := expandOutDir(tt.tmpl, "smoke", start, tt.shard); got != tt.want {
+			t.Errorf("expandOutDir(%q, %v) = %q, want %q", tt.tmpl, tt.shard, got, tt.want)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -209,6 +210,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 			close(stop)
 		})
 	}
+	var hardStop atomic.Bool
 	sigs, unsubscribe := st.signals()
 	defer unsubscribe()
 	sigDone := make(chan struct{})
@@ -229,8 +231,10 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 					stopRun("signal")
 					continue
 				}
-				fmt.Fprintf(st.stderr, "\nloadgen: %v: stopping now\n", s)
+				fmt.Fprintf(st.stderr, "\nloadgen: %v: stopping now (measured results are still written; a third signal kills)\n", s)
+				hardStop.Store(true)
 				cancel()
+				unsubscribe() // a third signal takes its default action
 				return
 			}
 		}
@@ -265,6 +269,10 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 			return
 		}
 		tornDown = true
+		if hardStop.Load() {
+			fmt.Fprintln(st.stderr, "loadgen: teardown skipped: stopped at once")
+			return
+		}
 		tctx, tcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		deleted, nfail, err := ic.Teardown(tctx)
 		tcancel()
@@ -327,7 +335,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	start := time.Now()
 	dir := expandOutDir(w.Output.Dir, w.Name, start, shard)
 	if f.out != "" {
-		dir = strings.NewReplacer("{name}", safeName(w.Name), "{time}", start.UTC().Format("20060102T150405Z"), "{shard}", strconv.Itoa(shard.Index)).Replace(f.out)
+		dir = outDirReplacer(w.Name, start, shard).Replace(f.out) // as given: no -shard-I added
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
@@ -407,7 +415,11 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 	if exp != nil {
 		opts.Progress = exp.SetProgress
 	}
-	_, runErr := loadgen.Run(ctx, plan, sink, opts)
+	out, runErr := loadgen.Run(ctx, plan, sink, opts)
+	end := time.Now()
+	if out != nil && !out.End.IsZero() {
+		end = out.End // when the scenarios ended: teardown is not run time
+	}
 	if err := stopProfiles(); err != nil {
 		fmt.Fprintf(st.stderr, "loadgen: %v\n", err)
 	}
@@ -416,7 +428,7 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 
 	teardown()
 
-	rec.SetEnd(time.Now())
+	rec.SetEnd(end)
 	if err := rec.Close(); err != nil {
 		fmt.Fprintf(st.stderr, "loadgen: closing the sample stream: %v\n", err)
 	}
@@ -618,15 +630,20 @@ func expandOutDir(tmpl, name string, start time.Time, shard scenarios.Shard) str
 	if tmpl == "" {
 		tmpl = "runs/{name}-{time}"
 	}
+	if shard.Count > 0 && !strings.Contains(tmpl, "{shard}") {
+		tmpl += "-shard-{shard}"
+	}
+	return outDirReplacer(name, start, shard).Replace(tmpl)
+}
+
+// outDirReplacer fills {name}, {time} and {shard} (the shard index; empty
+// for an unsplit run) in a run-folder path.
+func outDirReplacer(name string, start time.Time, shard scenarios.Shard) *strings.Replacer {
 	sh := ""
 	if shard.Count > 0 {
 		sh = strconv.Itoa(shard.Index)
-		if !strings.Contains(tmpl, "{shard}") {
-			tmpl += "-shard-{shard}"
-		}
 	}
-	r := strings.NewReplacer("{name}", safeName(name), "{time}", start.UTC().Format("20060102T150405Z"), "{shard}", sh)
-	return r.Replace(tmpl)
+	return strings.NewReplacer("{name}", safeName(name), "{time}", start.UTC().Format("20060102T150405Z"), "{shard}", sh)
 }
 
 func safeName(s string) string {
