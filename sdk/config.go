@@ -178,8 +178,13 @@ func (c *Config) newHTTPClient(tc *tls.Config) *http.Client {
 	if !c.NoProxy {
 		tr.Proxy = http.ProxyFromEnvironment
 	}
-	return &http.Client{Transport: tr, Timeout: c.Timeout}
+	return &http.Client{Transport: tr, Timeout: c.Timeout, CheckRedirect: noRedirects}
 }
+
+// noRedirects makes a redirect the call's answer: the SDK follows none, so
+// no request (with its JWT or device signature) goes anywhere but BaseURL;
+// the 3xx comes back as the call's status.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func (c *Config) now() time.Time {
 	if c.Now != nil {

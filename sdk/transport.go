@@ -92,7 +92,7 @@ func (t *transport) do(ctx context.Context, hc *http.Client, c *call) ([]byte, e
 	var waitStart time.Time
 	retries := 0
 	rc := &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: noCloseIdle{hc.Transport}, Timeout: hc.Timeout},
+		HTTPClient:   &http.Client{Transport: noCloseIdle{hc.Transport}, Timeout: hc.Timeout, CheckRedirect: noRedirects},
 		Logger:       nil,
 		RetryMax:     pol.Max,
 		RetryWaitMin: pol.WaitMin,
@@ -160,8 +160,10 @@ func (t *transport) do(ctx context.Context, hc *http.Client, c *call) ([]byte, e
 // them (§8), but keeps the status in every case.
 func checkStatus(name string, status int, data []byte) ([]byte, error) {
 	switch {
-	case status < 400:
+	case status < 300:
 		return data, nil
+	case status < 400:
+		return nil, &ProtocolError{Call: name, Status: status, Err: errors.New("the service answered with a redirect, which the SDK does not follow")}
 	case status >= 500:
 		return nil, &ServiceError{Call: name, Status: status, Message: "Server encountered error attempting to make request."}
 	case status == http.StatusNotFound:
