@@ -101,16 +101,21 @@ func (g *groupRef) add(users []string, admin bool) {
 	}
 }
 
-// in reports whether user is a known member (or admin, with admin set).
-func (g *groupRef) in(admin bool) func(string) bool {
-	return func(u string) bool {
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		if admin {
-			return g.admins[u]
-		}
-		return g.members[u]
+// claim picks up to n pool users who are not yet members (or admins, with
+// admin set) and notes them as such in one step, so two workers adding to
+// the same group never pick the same user. Lock order: group, then pool.
+func (g *groupRef) claim(p *Pool, r *rand.Rand, n int, admin bool) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	set := g.members
+	if admin {
+		set = g.admins
 	}
+	ids := p.usersExcept(r, n, func(u string) bool { return set[u] })
+	for _, u := range ids {
+		set[u] = true
+	}
+	return ids
 }
 
 // docRef is a document and its owner.

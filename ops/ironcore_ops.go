@@ -192,11 +192,10 @@ func IronCoreEntries() []*Entry {
 		sdkOp("group_add_members", "add pool users as members of a group", []Field{users("1")}, func(a Args) stepFunc {
 			n := argInt(a, "users", 1)
 			return groupOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, g *groupRef) error {
-				ids := ic.pool.usersExcept(workerRand(it.Worker), n, g.in(false))
+				ids := g.claim(&ic.pool, workerRand(it.Worker), n, false)
 				if len(ids) == 0 {
 					return errors.New("group_add_members: no pool users left who are not members; add setup.users")
 				}
-				g.add(ids, false)
 				res, err := g.Admin.SDK.GroupAddMembers(ctx, g.ID, ids)
 				return accessErr("group_add_members", res, err)
 			})
@@ -204,11 +203,10 @@ func IronCoreEntries() []*Entry {
 		sdkOp("group_add_admins", "add pool users as admins of a group", []Field{users("1")}, func(a Args) stepFunc {
 			n := argInt(a, "users", 1)
 			return groupOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, g *groupRef) error {
-				ids := ic.pool.usersExcept(workerRand(it.Worker), n, g.in(true))
+				ids := g.claim(&ic.pool, workerRand(it.Worker), n, true)
 				if len(ids) == 0 {
 					return errors.New("group_add_admins: no pool users left who are not admins; add setup.users")
 				}
-				g.add(ids, true)
 				res, err := g.Admin.SDK.GroupAddAdmins(ctx, g.ID, ids)
 				return accessErr("group_add_admins", res, err)
 			})
