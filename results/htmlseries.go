@@ -176,16 +176,7 @@ func (a *seriesAcc) series(start time.Time, durationS float64) *Series {
 	}
 	out := &Series{Start: start, Seconds: n}
 
-	keys := make([]opKey, 0, len(a.ops))
-	for k := range a.ops {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].scenario != keys[j].scenario {
-			return keys[i].scenario < keys[j].scenario
-		}
-		return keys[i].op < keys[j].op
-	})
+	keys := sortedOpKeys(a.ops)
 	for _, k := range keys {
 		ser := OpSeries{Scenario: k.scenario, Op: k.op, Points: make([]SecondPoint, n)}
 		for i := range ser.Points {

@@ -161,16 +161,7 @@ func (r *Recorder) Summary() *Summary {
 		s.Scenarios = append(s.Scenarios, sc)
 	}
 
-	keys := make([]opKey, 0, len(snap.ops))
-	for k := range snap.ops {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].scenario != keys[j].scenario {
-			return keys[i].scenario < keys[j].scenario
-		}
-		return keys[i].op < keys[j].op
-	})
+	keys := sortedOpKeys(snap.ops)
 	for _, k := range keys {
 		s.Ops = append(s.Ops, opSummary(k, snap.ops[k], run.DurationS))
 	}
@@ -217,6 +208,21 @@ func opSummary(k opKey, o *opRec, durationS float64) OpSummary {
 		s.UnaccountedShare, s.OverlapShare = share(o.unaccounted), share(o.overlap)
 	}
 	return s
+}
+
+// sortedOpKeys returns m's keys by scenario, then op.
+func sortedOpKeys[V any](m map[opKey]V) []opKey {
+	keys := make([]opKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].scenario != keys[j].scenario {
+			return keys[i].scenario < keys[j].scenario
+		}
+		return keys[i].op < keys[j].op
+	})
+	return keys
 }
 
 // sortedKeys returns m's keys in order.
