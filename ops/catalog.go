@@ -57,6 +57,24 @@ type Field struct {
 	Kind     FieldKind
 	Required bool
 	Help     string // what it is, for errors and docs
+	// Check, if not nil, checks a value of the field (of the Go type of its
+	// kind) beyond its kind, saying what is wrong and what would be right.
+	Check func(v any) error
+}
+
+// checkArgs runs each field's Check on its value in args, in the fields'
+// order, and returns the first failure as a *FieldError.
+func checkArgs(fields []Field, args Args) error {
+	for _, f := range fields {
+		v, ok := args[f.Name]
+		if !ok || f.Check == nil {
+			continue
+		}
+		if err := f.Check(v); err != nil {
+			return &FieldError{Field: f.Name, Msg: err.Error()}
+		}
+	}
+	return nil
 }
 
 // Args are a step's fields, converted to the Go types of their kinds.
@@ -107,9 +125,33 @@ func NewCatalog(entries ...*Entry) *Catalog {
 	return c
 }
 
-// Default returns the catalog of every op loadgen knows.
+// Default returns the catalog of every op loadgen knows: one line per op,
+// its name, what it does, its builder and its fields (each field carries
+// its own checks).
 func Default() *Catalog {
-	return NewCatalog(append([]*Entry{HTTPEntry()}, IronCoreEntries()...)...)
+	return NewCatalog(
+		HTTPEntry(),
+		// Users and devices (user.go).
+		sdkEntry("user_create", "create a new, run-unique user (JWT; PBKDF2 and key generation on the client)", userCreate, passwordField()),
+		sdkEntry("user_verify", "look up the acting user (JWT)", userVerify),
+		sdkEntry("generate_device", "add a device to the acting user (JWT; PBKDF2, key generation, transform key, Schnorr signature)", generateDevice, passwordField(), testDelayField()),
+		sdkEntry("initialize", "initialize an SDK for the device made earlier in the iteration (users/current)", initialize, keepField()),
+		sdkEntry("device_list", "list the acting user's devices", deviceList),
+		sdkEntry("device_delete", "delete the device generate_device made earlier in the iteration", deviceDelete),
+		// Groups (group.go).
+		sdkEntry("group_create", "create a group with the acting user as admin", groupCreate, membersField(), adminsField(), keepField()),
+		sdkEntry("group_get", "get a group (made earlier in the iteration, else one from the pool)", groupGet),
+		sdkEntry("group_list", "list the acting user's groups", groupList),
+		sdkEntry("group_add_members", "add pool users as members of a group", groupAddMembers, usersField("1")),
+		sdkEntry("group_add_admins", "add pool users as admins of a group", groupAddAdmins, usersField("1")),
+		// Documents (document.go).
+		sdkEntry("document_encrypt", "encrypt a new managed document as the acting user", documentEncrypt, sizeField(), keepField(), encryptUsersField(), encryptGroupsField()),
+		sdkEntry("document_decrypt", "decrypt a document (made earlier in the iteration, else one from the pool)", documentDecrypt, asField()),
+		sdkEntry("document_list", "list the documents the acting user can decrypt", documentList),
+		sdkEntry("document_update", "re-encrypt a document with new data under its key", documentUpdate, sizeField()),
+		sdkEntry("document_grant", "grant pool users access to a document", documentGrant, usersField("1"), grantGroupsField()),
+		sdkEntry("document_revoke", "revoke the access a document_grant step gave earlier in the iteration", documentRevoke),
+	)
 }
 
 // Lookup returns the entry named name.

@@ -24,18 +24,46 @@ import (
 // HTTPEntry is the catalog entry of the raw http op: one request to the
 // target, its status checked against expect_status.
 func HTTPEntry() *Entry {
-	return &Entry{
-		Name: "http",
-		Help: "one raw HTTP request to the target",
-		Fields: []Field{
-			{Name: "method", Kind: String, Help: "HTTP method, default GET"},
-			{Name: "url", Kind: String, Required: true, Help: "path relative to target.url (\"health\", \"/health\") or an absolute URL on the target's host"},
-			{Name: "headers", Kind: StringMap, Help: "request headers"},
-			{Name: "body", Kind: String, Help: "request body"},
-			{Name: "expect_status", Kind: IntList, Help: "statuses that count as success, default any 2xx"},
-		},
-		New: newHTTPOp,
+	fields := []Field{
+		{Name: "method", Kind: String, Help: "HTTP method, default GET", Check: checkMethod},
+		{Name: "url", Kind: String, Required: true, Help: "path relative to target.url (\"health\", \"/health\") or an absolute URL on the target's host"},
+		{Name: "headers", Kind: StringMap, Help: "request headers"},
+		{Name: "body", Kind: String, Help: "request body"},
+		{Name: "expect_status", Kind: IntList, Help: "statuses that count as success, default any 2xx", Check: checkStatuses},
 	}
+	return &Entry{
+		Name:   "http",
+		Help:   "one raw HTTP request to the target",
+		Fields: fields,
+		New: func(env *Env, args Args) (loadgen.Op, error) {
+			if env == nil || env.Target == nil {
+				return nil, fmt.Errorf("http op: no target")
+			}
+			if err := checkArgs(fields, args); err != nil {
+				return nil, err
+			}
+			return newHTTPOp(env, args)
+		},
+	}
+}
+
+// checkMethod is the check of the http op's method field.
+func checkMethod(v any) error {
+	if m, _ := v.(string); m != "" && !validMethod(m) {
+		return fmt.Errorf("%q is not an HTTP method; want GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", m)
+	}
+	return nil
+}
+
+// checkStatuses is the check of the http op's expect_status field.
+func checkStatuses(v any) error {
+	ss, _ := v.([]int64)
+	for _, s := range ss {
+		if s < 100 || s > 599 {
+			return fmt.Errorf("%d is not an HTTP status; want 100..599", s)
+		}
+	}
+	return nil
 }
 
 // httpOp is one configured request. It is shared by all workers and
@@ -77,10 +105,7 @@ func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 	op := &httpOp{client: &c, timeout: client.Timeout, method: http.MethodGet, names: newPhaseNames("http:request")}
 	op.key = fmt.Sprintf("ops.http:%p", op)
 	if m, ok := args["method"].(string); ok && m != "" {
-		if !validMethod(m) {
-			return nil, &FieldError{Field: "method", Msg: fmt.Sprintf("%q is not an HTTP method; want GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", m)}
-		}
-		op.method = strings.ToUpper(m)
+		op.method = strings.ToUpper(m) // checkMethod checked it
 	}
 	raw, _ := args["url"].(string)
 	u, err := ResolveURL(env.Target, raw)
@@ -98,12 +123,7 @@ func newHTTPOp(env *Env, args Args) (loadgen.Op, error) {
 		op.body = []byte(b)
 	}
 	if ex, ok := args["expect_status"].([]int64); ok {
-		for _, s := range ex {
-			if s < 100 || s > 599 {
-				return nil, &FieldError{Field: "expect_status", Msg: fmt.Sprintf("%d is not an HTTP status; want 100..599", s)}
-			}
-		}
-		op.expect = ex
+		op.expect = ex // checkStatuses checked them
 	}
 	var body io.Reader
 	if op.body != nil {
