@@ -71,24 +71,35 @@ func documentEncrypt(a Args) stepFunc {
 }
 
 func documentDecrypt(a Args) stepFunc {
-	asMember := a["as"] == "member"
-	return docOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, d *docRef) error {
-		reader := d.Owner
-		if asMember {
-			reader = nil
-			r := workerRand(it.Worker)
-			for _, i := range r.Perm(len(d.Groups)) {
-				if reader = ic.pool.member(r, d.Groups[i], d.Owner.UserID); reader != nil {
-					break
-				}
-			}
-			if reader == nil {
-				return errors.New("document_decrypt as member: the document was encrypted to no group with a pool member besides its owner; give document_encrypt groups: 1 and the group members")
-			}
-		}
-		_, err := reader.SDK.DocumentDecrypt(ctx, d.Encrypted)
+	if a["as"] == "member" {
+		return decryptAsMember
+	}
+	return docOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, d *docRef) error {
+		_, err := d.Owner.SDK.DocumentDecrypt(ctx, d.Encrypted)
 		return err
 	})
+}
+
+// decryptAsMember decrypts, as a member of a group it was encrypted to
+// (two transforms: group to user to device), the document made earlier in
+// the iteration, else a pool document that has such a member: documents
+// encrypted to no group, or to groups of their owner alone, are not picked.
+func decryptAsMember(ctx context.Context, ic *IronCore, it *loadgen.Iteration) error {
+	r := workerRand(it.Worker)
+	var reader *Identity
+	d, made := it.Vars[varDocument].(*docRef)
+	switch {
+	case made:
+		if reader = ic.pool.groupMember(r, d); reader == nil {
+			return errors.New("document_decrypt as member: the document made earlier in the iteration was encrypted to no group with a pool member besides its owner; give document_encrypt groups: 1 and the group members")
+		}
+	default:
+		if d, reader = ic.pool.memberDoc(r); d == nil {
+			return errors.New("document_decrypt as member: no pool document is encrypted to a group with a pool member besides its owner; add setup.groups and setup.documents, or document_encrypt steps with groups: 1 and keep: true")
+		}
+	}
+	_, err := reader.SDK.DocumentDecrypt(ctx, d.Encrypted)
+	return err
 }
 
 func documentList(Args) stepFunc {

@@ -139,6 +139,7 @@ type Pool struct {
 	byID    map[string]*Identity
 	groups  []*groupRef
 	docs    []*docRef
+	grpDocs []*docRef // the docs encrypted to a group too
 	made    []madeDevice
 	madeGrp []*groupRef
 }
@@ -218,6 +219,9 @@ func (p *Pool) noteGroup(g *groupRef) {
 func (p *Pool) addDoc(d *docRef) {
 	p.mu.Lock()
 	p.docs = addBounded(p.docs, d)
+	if len(d.Groups) > 0 {
+		p.grpDocs = addBounded(p.grpDocs, d)
+	}
 	p.mu.Unlock()
 }
 
@@ -315,6 +319,52 @@ func (p *Pool) randomGroup(r *rand.Rand) *groupRef {
 		return nil
 	}
 	return p.groups[r.IntN(len(p.groups))]
+}
+
+// memberDoc returns a pool document encrypted to a group that has an
+// initialized pool member other than the document's owner, and that
+// member; nil, nil if the pool has none. It tries random documents
+// encrypted to a group first, then looks at each of them.
+func (p *Pool) memberDoc(r *rand.Rand) (*docRef, *Identity) {
+	const tries = 16
+	for range tries {
+		p.mu.RLock()
+		n := len(p.grpDocs)
+		var d *docRef
+		if n > 0 {
+			d = p.grpDocs[r.IntN(n)]
+		}
+		p.mu.RUnlock()
+		if d == nil {
+			return nil, nil
+		}
+		if m := p.groupMember(r, d); m != nil {
+			return d, m
+		}
+		if n == 1 {
+			return nil, nil
+		}
+	}
+	p.mu.RLock()
+	docs := append([]*docRef(nil), p.grpDocs...)
+	p.mu.RUnlock()
+	for _, i := range r.Perm(len(docs)) {
+		if m := p.groupMember(r, docs[i]); m != nil {
+			return docs[i], m
+		}
+	}
+	return nil, nil
+}
+
+// groupMember returns an initialized pool member, other than d's owner, of
+// a random one of the groups d was encrypted to; nil if there is none.
+func (p *Pool) groupMember(r *rand.Rand, d *docRef) *Identity {
+	for _, i := range r.Perm(len(d.Groups)) {
+		if m := p.member(r, d.Groups[i], d.Owner.UserID); m != nil {
+			return m
+		}
+	}
+	return nil
 }
 
 func (p *Pool) randomDoc(r *rand.Rand) *docRef {
