@@ -137,3 +137,20 @@ func TestBadWantComments(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadCap checks that Load refuses a file over MaxFileSize, and an
+// endless device, without reading it all, naming the cap.
+func TestLoadCap(t *testing.T) {
+	t.Parallel()
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("#"), MaxFileSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{big, "/dev/zero"} {
+		_, err := Load(path, LoadOptions{Getenv: noEnv, Catalog: testCatalog()})
+		want := path + " is larger than 1MiB, the cap on a workload file"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(%s) = %v; want %q", path, err, want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/ops"
 )
 
@@ -30,9 +31,14 @@ type LoadOptions struct {
 	AllowProduction bool
 }
 
-// Load reads and parses the workload file at path (see Parse).
+// MaxFileSize is the largest workload file Load reads. Real workloads are a
+// few KiB; the cap keeps /dev/zero or a stray log from filling memory.
+const MaxFileSize = 1 << 20
+
+// Load reads and parses the workload file at path (see Parse). A file larger
+// than MaxFileSize is refused unread.
 func Load(path string, opts LoadOptions) (*Workload, error) {
-	data, err := os.ReadFile(path)
+	data, err := capped.ReadFile(path, MaxFileSize, "a workload file")
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: %w", err)
 	}
@@ -177,14 +183,14 @@ func (d *decoder) workload(n *yaml.Node, w *Workload, cat *ops.Catalog, allowPro
 		d.errorf(f.get("name"), "name", "empty; omit it to use the file name")
 	}
 	if f.has("target") {
-		d.target(f.get("target"), "target", &w.Target, allowProd)
+		d.target(f.get("target"), "target", w, allowProd)
 	} else {
 		d.errorf(n, "target", "required; e.g. target: {url: embedded} or target: {url: https://host/api/1/}")
 	}
 	if f.has("identity") {
 		if g, ok := d.mapping(f.get("identity"), "identity", []string{"config", "key_file"}); ok {
-			d.str(g.get("config"), g.at("config"), &w.Identity.Config)
-			d.str(g.get("key_file"), g.at("key_file"), &w.Identity.KeyFile)
+			d.fileName(g.get("config"), g.at("config"), MaxKeyFileSize, &w.Identity.Config, w)
+			d.fileName(g.get("key_file"), g.at("key_file"), MaxKeyFileSize, &w.Identity.KeyFile, w)
 		}
 	}
 	if f.has("setup") {
@@ -192,7 +198,7 @@ func (d *decoder) workload(n *yaml.Node, w *Workload, cat *ops.Catalog, allowPro
 			d.intVal(g.get("users"), g.at("users"), 0, math.MaxInt32, &w.Setup.Users)
 			d.intVal(g.get("groups"), g.at("groups"), 0, math.MaxInt32, &w.Setup.Groups)
 			d.intVal(g.get("documents"), g.at("documents"), 0, math.MaxInt32, &w.Setup.Documents)
-			d.str(g.get("from"), g.at("from"), &w.Setup.From)
+			d.fileName(g.get("from"), g.at("from"), MaxIdentitiesSize, &w.Setup.From, w)
 		}
 	}
 	d.boolean(f.get("teardown"), "teardown", &w.Teardown)

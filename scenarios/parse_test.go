@@ -21,7 +21,7 @@ func noEnv(string) (string, bool) { return "", false }
 // comparing decoded values with expected ones.
 func stripPos(w *Workload) *Workload {
 	c := *w
-	c.File, c.SHA256 = "", ""
+	c.File, c.SHA256, c.files, c.faultsPos = "", "", nil, Pos{}
 	c.Target.Faults = append([]Fault(nil), w.Target.Faults...)
 	for i := range c.Target.Faults {
 		c.Target.Faults[i].Line = 0

@@ -20,7 +20,8 @@ const ProductionHost = "api.ironcorelabs.com"
 const EmbeddedURL = "embedded"
 
 // target decodes target into t, applying its defaults.
-func (d *decoder) target(n *yaml.Node, path string, t *Target, allowProd bool) {
+func (d *decoder) target(n *yaml.Node, path string, w *Workload, allowProd bool) {
+	t := &w.Target
 	t.Timeout = defaultTimeout
 	t.Connections = ConnPerIdentity
 	t.HTTP2 = "auto"
@@ -44,11 +45,13 @@ func (d *decoder) target(n *yaml.Node, path string, t *Target, allowProd bool) {
 	d.oneOf(f.get("http2"), f.at("http2"), []string{"auto", "off"}, &t.HTTP2)
 	if f.has("tls") {
 		if g, ok := d.mapping(f.get("tls"), f.at("tls"), []string{"ca_file", "insecure_skip_verify"}); ok {
-			d.str(g.get("ca_file"), g.at("ca_file"), &t.TLS.CAFile)
+			d.fileName(g.get("ca_file"), g.at("ca_file"), MaxKeyFileSize, &t.TLS.CAFile, w)
 			d.boolean(g.get("insecure_skip_verify"), g.at("insecure_skip_verify"), &t.TLS.InsecureSkipVerify)
 		}
 	}
 	if f.has("faults") {
+		r := resolve(f.get("faults"))
+		w.faultsPos = Pos{Line: r.Line, Col: r.Column}
 		items, _ := d.sequence(f.get("faults"), f.at("faults"), "faults")
 		for i, item := range items {
 			var fl Fault

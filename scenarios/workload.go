@@ -25,6 +25,11 @@ type Workload struct {
 	// SHA-256 of its raw bytes (before ${VAR} expansion).
 	File   string
 	SHA256 string
+
+	// files are the files the workload names and faultsPos where
+	// target.faults is, for Check.
+	files     []fileRef
+	faultsPos Pos
 }
 
 // Connection reuse policies of Target.Connections.

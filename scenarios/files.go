@@ -1,0 +1,85 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ironcorelabs/loadgen/internal/capped"
+)
+
+// Caps on the files a workload names; a larger one is refused before the
+// run starts (see Workload.Check).
+const (
+	// MaxKeyFileSize caps identity.config, identity.key_file and
+	// target.tls.ca_file: a JSON config, a PEM key, a CA bundle.
+	MaxKeyFileSize = 1 << 20
+	// MaxIdentitiesSize caps setup.from, a saved identities.json (a few
+	// KiB per identity).
+	MaxIdentitiesSize = 256 << 20
+)
+
+// fileRef is a file the workload names, where it names it.
+type fileRef struct {
+	field, path string
+	limit       int64
+	pos         Pos
+}
+
+// Check checks what Load leaves to the run: that every file the workload
+// names (identity.config, identity.key_file, target.tls.ca_file,
+// setup.from) is a readable file within its cap, and that target.faults
+// go with target.url: embedded. validate, run --dry-run and run call it,
+// so each refuses what run would, before anything starts. Load does not:
+// report and merge load a run folder's workload for its thresholds, on
+// machines that may not hold its files. Errors are *Error, joined.
+func (w *Workload) Check() error {
+	var errs []error
+	if len(w.Target.Faults) > 0 && w.Target.URL != EmbeddedURL {
+		errs = append(errs, &Error{File: w.File, Line: w.faultsPos.Line, Col: w.faultsPos.Col, Field: "target.faults",
+			Msg: "work only with target.url: embedded; a `loadgen serve` target takes its faults through its admin endpoint"})
+	}
+	for _, f := range w.files {
+		if msg := checkFile(f.path, f.limit); msg != "" {
+			errs = append(errs, &Error{File: w.File, Line: f.pos.Line, Col: f.pos.Col, Field: f.field, Msg: msg})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkFile returns what is wrong with the file at path, or "".
+func checkFile(path string, limit int64) string {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("%q does not exist", path)
+	case err != nil:
+		return err.Error()
+	case fi.IsDir():
+		return fmt.Sprintf("%q is a folder; want a file", path)
+	case fi.Mode().IsRegular() && fi.Size() > limit:
+		return fmt.Sprintf("%q is larger than %s, the cap on this file", path, capped.Size(limit))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	f.Close()
+	return ""
+}
+
+// fileName decodes a string naming a file into dst and notes it for
+// CheckFiles.
+func (d *decoder) fileName(n *yaml.Node, path string, limit int64, dst *string, w *Workload) {
+	if !d.str(n, path, dst) {
+		return
+	}
+	if *dst == "" {
+		return // as if not given (an unset ${VAR:-})
+	}
+	r := resolve(n)
+	w.files = append(w.files, fileRef{field: path, path: *dst, limit: limit, pos: Pos{Line: r.Line, Col: r.Column}})
+}
