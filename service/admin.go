@@ -9,13 +9,16 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // maxAdminBody bounds the size of a PUT /admin/faults body.
 const maxAdminBody = 1 << 20
 
-// loopbackOnly answers 403 to requests whose peer address is not a loopback address.
+// loopbackOnly answers 403 to requests whose peer address is not a loopback address, or whose
+// Host header does not name a loopback host: a page in a local browser can reach a loopback
+// peer address through DNS rebinding, but its requests then carry the attacker's host name.
 func loopbackOnly(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -26,8 +29,31 @@ func loopbackOnly(h http.Handler) http.Handler {
 			writeErrors(w, http.StatusForbidden, apiError{Message: "admin endpoints answer only loopback clients", Code: codeForbidden})
 			return
 		}
+		if !isLoopbackHost(r.Host) {
+			writeErrors(w, http.StatusForbidden, apiError{
+				Message: "admin endpoints answer only requests for a loopback host (localhost, 127.0.0.1, [::1])",
+				Code:    codeForbidden,
+			})
+			return
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// isLoopbackHost reports whether a Host header value (with or without a port) names the
+// loopback interface: "localhost" or a loopback IP literal.
+func isLoopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1] // "[::1]" with no port
+	}
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // servePutFaults replaces the faults with the JSON array in the body. Durations are Go duration
@@ -35,7 +61,13 @@ func loopbackOnly(h http.Handler) http.Handler {
 func (s *Server) servePutFaults(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
 	if err != nil {
-		writeErrors(w, http.StatusBadRequest, apiError{Message: "reading body: " + err.Error(), Code: codeBadRequest})
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = &tooLargeError{limit: maxAdminBody}
+		} else {
+			err = badRequestf("reading body: %v", err)
+		}
+		fail(w, err)
 		return
 	}
 	faults, err := DecodeFaults(body)

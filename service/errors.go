@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // apiError is one entry of the service's error body: a JSON array of {"message","code"}
@@ -52,7 +53,23 @@ const (
 	codeConflict     = 6
 	codeStoreFull    = 7
 	codeInternal     = 8
+	codeTooLarge     = 9
+	codeTimeout      = 10
 )
+
+// tooLargeError is a request body over the limit (413).
+type tooLargeError struct{ limit int }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("body is larger than %d bytes", e.limit)
+}
+
+// timeoutError is a request body that did not arrive in time (408).
+type timeoutError struct{ limit time.Duration }
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("body did not arrive within %v", e.limit)
+}
 
 // forbiddenError refuses an authenticated caller (403).
 type forbiddenError struct{ msg string }
@@ -104,6 +121,8 @@ func fail(w http.ResponseWriter, err error) {
 		be *badRequestError
 		ce *conflictError
 		se *StoreFullError
+		le *tooLargeError
+		te *timeoutError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -117,6 +136,10 @@ func fail(w http.ResponseWriter, err error) {
 		writeErrors(w, http.StatusBadRequest, apiError{Message: be.msg, Code: codeBadRequest})
 	case errors.As(err, &ce):
 		writeErrors(w, http.StatusConflict, apiError{Message: ce.msg, Code: codeConflict})
+	case errors.As(err, &le):
+		writeErrors(w, http.StatusRequestEntityTooLarge, apiError{Message: le.Error(), Code: codeTooLarge})
+	case errors.As(err, &te):
+		writeErrors(w, http.StatusRequestTimeout, apiError{Message: te.Error(), Code: codeTimeout})
 	case errors.As(err, &se):
 		writeErrors(w, http.StatusInsufficientStorage, apiError{Message: se.Error(), Code: codeStoreFull})
 	default:

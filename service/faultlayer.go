@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -159,7 +158,7 @@ func resetConn(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
 		_ = tc.SetLinger(0) // the RST is the point; a failure here still closes the connection
 	}
 	_ = conn.Close()

@@ -11,10 +11,15 @@ import (
 const maxIDLen = 100
 
 // validateID checks a user, group or document ID against the spec's rule (§2.4): 1 to 100 of
-// the characters a-z A-Z 0-9 _ . $ # | @ / : ; = + ' -.
+// the characters a-z A-Z 0-9 _ . $ # | @ / : ; = + ' -, and not "." or "..", which a URL path
+// cannot carry (clients and servers resolve them as path segments, so such an ID would be
+// created and then unreachable).
 func validateID(id string) error {
-	if id == "" {
+	switch id {
+	case "":
 		return errors.New("empty")
+	case ".", "..":
+		return fmt.Errorf("%q is not allowed: it is a path segment of its own", id)
 	}
 	if len(id) > maxIDLen {
 		return fmt.Errorf("%d characters; want at most %d", len(id), maxIDLen)

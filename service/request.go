@@ -17,7 +17,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, badRequestf("body is larger than %d bytes", maxBody)
+			return nil, &tooLargeError{limit: maxBody}
 		}
 		return nil, badRequestf("reading body: %v", err)
 	}

@@ -26,6 +26,23 @@ const apiPrefix = "/api/1/"
 // §3.2.5); five minutes is the common choice for signed requests.
 const DefaultClockSkew = 5 * time.Minute
 
+// Defaults for the zero fields of Config's connection settings.
+const (
+	// DefaultBodyTimeout is how long a request body may take to arrive, from the end of its
+	// headers. A 4 MiB body over loopback takes milliseconds.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultIdleTimeout is how long a keep-alive connection may wait for its next request. It
+	// is longer than the 90 s after which Go's and reqwest's clients drop idle connections, so
+	// a client never sends a request on a connection the service is closing.
+	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultMaxConns caps open connections: well under the usual file limit, well over what
+	// a load test on one machine keeps open.
+	DefaultMaxConns = 4096
+)
+
+// headerTimeout bounds how long a request's headers may take to arrive.
+const headerTimeout = 10 * time.Second
+
 // Config configures a Server. The zero value is a usable server: a freshly minted project, no
 // faults, default limits and clock skew.
 type Config struct {
@@ -46,6 +63,16 @@ type Config struct {
 	Limits Limits
 	// Now returns the current time; nil means time.Now. Tests set it to move the clock.
 	Now func() time.Time
+
+	// BodyTimeout bounds how long a request body may take to arrive once its headers have;
+	// zero means DefaultBodyTimeout. A late body is answered 408 and its connection closed.
+	BodyTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection may wait for its next request; zero
+	// means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxConns caps the connections open at once; zero means DefaultMaxConns. At the cap, new
+	// connections wait in the listen backlog until one closes.
+	MaxConns int
 }
 
 // Server is the reference service. Its methods are safe for concurrent use.
@@ -62,6 +89,9 @@ type Server struct {
 	identityKeys map[uint32]crypto.PublicKey
 	skew         time.Duration
 	now          func() time.Time
+	bodyTimeout  time.Duration
+	idleTimeout  time.Duration
+	maxConns     int
 	store        *store
 	recrypt      *recrypt.Recrypt
 	signer       recrypt.SigningKeypair // signs the values this service transforms
@@ -85,20 +115,18 @@ func New(cfg Config) (*Server, error) {
 		skew:         cfg.ClockSkew,
 		now:          cfg.Now,
 		store:        newStore(cfg.Limits),
+		bodyTimeout:  orDefault(cfg.BodyTimeout, DefaultBodyTimeout),
+		idleTimeout:  orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
+		maxConns:     orDefault(cfg.MaxConns, DefaultMaxConns),
 	}
 	if s.skew == 0 {
 		s.skew = DefaultClockSkew
 	}
-	if s.skew < 0 {
-		return nil, fmt.Errorf("service: clock skew %v is negative", s.skew)
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
 	}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	for _, l := range []int{cfg.Limits.MaxUsers, cfg.Limits.MaxDevices, cfg.Limits.MaxGroups, cfg.Limits.MaxDocuments} {
-		if l < 0 {
-			return nil, fmt.Errorf("service: limits %+v: negative", cfg.Limits)
-		}
 	}
 	if s.project == nil {
 		p, err := NewProject(rand.Reader)
@@ -129,11 +157,40 @@ func New(cfg Config) (*Server, error) {
 	now := time.Now()
 	s.started.Store(&now)
 	s.routes()
-	s.handler = s.mux
+	s.handler = http.HandlerFunc(s.serveHTTP)
 	if err := s.SetFaults(cfg.Faults); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// orDefault returns v, or def when v is zero.
+func orDefault[T time.Duration | int](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// checkConfig reports every negative setting of cfg.
+func checkConfig(cfg Config) error {
+	var errs []error
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"clock skew", cfg.ClockSkew}, {"body timeout", cfg.BodyTimeout}, {"idle timeout", cfg.IdleTimeout}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("service: %s %v is negative", d.name, d.v))
+		}
+	}
+	if cfg.MaxConns < 0 {
+		errs = append(errs, fmt.Errorf("service: max conns %d is negative", cfg.MaxConns))
+	}
+	l := cfg.Limits
+	if l.MaxUsers < 0 || l.MaxDevices < 0 || l.MaxGroups < 0 || l.MaxDocuments < 0 {
+		errs = append(errs, fmt.Errorf("service: limits %+v: negative", l))
+	}
+	return errors.Join(errs...)
 }
 
 // Project returns the project the server serves (minted by New if Config.Project was nil).
@@ -258,9 +315,12 @@ func (s *Server) Start(ctx context.Context, addr string) (baseURL string, err er
 	if err != nil {
 		return "", fmt.Errorf("service: start: %w", err)
 	}
+	ln = newLimitListener(ln, s.maxConns)
 	now := time.Now()
 	s.started.Store(&now)
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	// No ReadTimeout: it would also cancel the context of a request held by a fault longer
+	// than the timeout. The front handler puts a deadline on the body instead.
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: headerTimeout, IdleTimeout: s.idleTimeout}
 	s.httpSrv = srv
 	s.wg.Add(2)
 	go func() {

@@ -311,20 +311,32 @@ func TestAdminLoopbackOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		remote string
-		want   int
+		remote, host string
+		want         int
 	}{
-		{"192.0.2.7:4000", 403},
-		{"[2001:db8::1]:4000", 403},
-		{"127.0.0.1:4000", 200},
-		{"[::1]:4000", 200},
+		{"192.0.2.7:4000", "127.0.0.1", 403},
+		{"[2001:db8::1]:4000", "[::1]", 403},
+		{"127.0.0.1:4000", "127.0.0.1:8080", 200},
+		{"127.0.0.1:4000", "localhost:8080", 200},
+		{"127.0.0.1:4000", "LOCALHOST", 200},
+		{"127.0.0.1:4000", "127.0.0.2", 200},
+		{"[::1]:4000", "[::1]:8080", 200},
+		{"[::1]:4000", "[::1]", 200},
+		// DNS rebinding: a loopback peer asking for another host name.
+		{"127.0.0.1:4000", "attacker.example:8080", 403},
+		{"127.0.0.1:4000", "attacker.example", 403},
+		{"127.0.0.1:4000", "localhost.attacker.example", 403},
+		{"127.0.0.1:4000", "192.0.2.7", 403},
+		{"127.0.0.1:4000", "", 403},
 	} {
-		req := httptest.NewRequest("PUT", "/admin/faults", strings.NewReader(`[]`))
-		req.RemoteAddr = tt.remote
-		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, req)
-		if rec.Code != tt.want {
-			t.Errorf("PUT from %s: %d, want %d", tt.remote, rec.Code, tt.want)
+		for _, m := range []string{"GET", "PUT"} {
+			req := httptest.NewRequest(m, "/admin/faults", strings.NewReader(`[]`))
+			req.RemoteAddr, req.Host = tt.remote, tt.host
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("%s from %s for Host %q: %d, want %d", m, tt.remote, tt.host, rec.Code, tt.want)
+			}
 		}
 	}
 }
