@@ -364,7 +364,8 @@ func (s *Server) serveDocumentGrant(w http.ResponseWriter, r *http.Request, c *c
 }
 
 // serveDocumentRevoke is #27 DELETE documents/{documentID}/access: removes grantees' EDEKs.
-// Only the document's creator may revoke.
+// The creator and anyone who can read the document, directly or through a group, may revoke
+// anyone's access, the creator's included (spec Appendix B).
 func (s *Server) serveDocumentRevoke(w http.ResponseWriter, r *http.Request, c *caller, body []byte) error {
 	var req revokeReq
 	if err := decodeBody(body, &req); err != nil {
@@ -382,7 +383,6 @@ func (s *Server) serveDocumentRevoke(w http.ResponseWriter, r *http.Request, c *
 		if _, readable := s.accessOf(d, c.user.id); !readable {
 			return notFoundf("document %s does not exist", id)
 		}
-		return forbiddenf("only the document's creator may revoke access")
 	}
 	resp := documentAccessResp{SucceededIDs: []accessSucceededJSON{}, FailedIDs: []accessFailedJSON{}}
 	for _, ug := range req.UserOrGroups {

@@ -14,17 +14,20 @@ const (
 	permMember = "member"
 )
 
-// respFor returns the group as seen by user uid: GroupBasic, plus owner, admin and member IDs
-// when full and uid is an admin or member. The caller must hold g.mu.
+// respFor returns the group as seen by user uid: GroupBasic (with needsRotation for an admin),
+// plus owner, admin and member IDs when full and uid is an admin or member. The caller must hold
+// g.mu.
 func (g *group) respFor(uid string, full bool) groupResp {
 	r := groupResp{
 		ID: g.id, CurrentKeyID: g.keyID, Name: g.name, Permissions: []string{}, Status: 1,
-		Updated: g.updated, Created: g.created, GroupMasterPublicKey: g.publicKey, NeedsRotation: g.needsRotation,
+		Updated: g.updated, Created: g.created, GroupMasterPublicKey: g.publicKey,
 	}
 	_, admin := g.admins[uid]
 	_, member := g.members[uid]
 	if admin {
 		r.Permissions = append(r.Permissions, permAdmin)
+		flag := g.needsRotation
+		r.NeedsRotation = &flag
 	}
 	if member {
 		r.Permissions = append(r.Permissions, permMember)
@@ -237,6 +240,21 @@ func (s *Server) adminGroup(r *http.Request, c *caller) (*group, error) {
 	return g, nil
 }
 
+// memberGroup returns the group named in the path if the caller is one of its members.
+func (s *Server) memberGroup(r *http.Request, c *caller) (*group, error) {
+	g, err := s.group(r.PathValue("groupID"))
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	_, member := g.members[c.user.id]
+	g.mu.Unlock()
+	if !member {
+		return nil, forbiddenf("user %s is not a member of group %s", c.user.id, g.id)
+	}
+	return g, nil
+}
+
 // serveGroupUpdate is #15 PUT groups/{groupID}: rename (admins only).
 func (s *Server) serveGroupUpdate(w http.ResponseWriter, r *http.Request, c *caller, body []byte) error {
 	var req nameReq
@@ -291,18 +309,23 @@ func (s *Server) serveGroupDelete(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 // verifyGroupSignature checks the Schnorr signature by the group's key over its ID that
-// ironoxide sends with member and admin additions. Older SDKs send none (Appendix A).
-func (s *Server) verifyGroupSignature(g *group, sig []byte) error {
+// ironoxide sends with member and admin additions. Older SDKs send none (Appendix A). It returns
+// the group's key ID and augmentation (rotation.go) the signature was checked against: the
+// client's group key plus that augmentation is the key of the group's public key.
+func (s *Server) verifyGroupSignature(g *group, sig []byte) (uint64, *recrypt.PrivateKey, error) {
+	g.mu.Lock()
+	keyID, aug := g.keyID, g.aug
+	g.mu.Unlock()
 	if sig == nil {
-		return nil
+		return keyID, aug, nil
 	}
 	if len(sig) != signatureSize {
-		return badRequestf("signature must be %d bytes, got %d", signatureSize, len(sig))
+		return 0, nil, badRequestf("signature must be %d bytes, got %d", signatureSize, len(sig))
 	}
-	if !verifySchnorr(g.pubKey, []byte(g.id), sig) {
-		return authErrorf("signature: Schnorr signature over the group ID does not verify with the group's key")
+	if !verifySchnorr(g.pubKey, aug, []byte(g.id), sig) {
+		return 0, nil, authErrorf("signature: Schnorr signature over the group ID does not verify with the group's key")
 	}
-	return nil
+	return keyID, aug, nil
 }
 
 // serveGroupAddMembers is #17 POST groups/{groupID}/users.
@@ -318,13 +341,17 @@ func (s *Server) serveGroupAddMembers(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	if err := s.verifyGroupSignature(g, req.Signature); err != nil {
+	_, aug, err := s.verifyGroupSignature(g, req.Signature)
+	if err != nil {
 		return err
 	}
 	resp := groupUserEditResp{SucceededIDs: []userIDJSON{}, FailedIDs: []failedUserJSON{}}
 	for i := range req.Users {
 		m := &req.Users[i]
 		u, tk, err := s.checkMember("users["+itoa(i)+"]", m)
+		if err == nil {
+			tk, err = augmentTransformKey(tk, aug)
+		}
 		if err != nil {
 			resp.FailedIDs = append(resp.FailedIDs, failedUserJSON{UserID: m.UserID, ErrorMessage: err.Error()})
 			continue
@@ -364,7 +391,8 @@ func (s *Server) serveGroupAddAdmins(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	if err := s.verifyGroupSignature(g, req.Signature); err != nil {
+	keyID, _, err := s.verifyGroupSignature(g, req.Signature)
+	if err != nil {
 		return err
 	}
 	resp := groupUserEditResp{SucceededIDs: []userIDJSON{}, FailedIDs: []failedUserJSON{}}
@@ -381,7 +409,9 @@ func (s *Server) serveGroupAddAdmins(w http.ResponseWriter, r *http.Request, c *
 		}
 		g.mu.Lock()
 		_, exists := g.admins[u.id]
-		if !exists && !g.deleted {
+		// The secret was encrypted under key keyID; a rotation meanwhile made it stale.
+		rotated := g.keyID != keyID
+		if !exists && !g.deleted && !rotated {
 			g.admins[u.id] = ev
 			g.updated = s.now().UTC()
 		}
@@ -390,6 +420,8 @@ func (s *Server) serveGroupAddAdmins(w http.ResponseWriter, r *http.Request, c *
 		switch {
 		case deleted:
 			return notFoundf("group %s does not exist", g.id)
+		case rotated:
+			return &conflictError{"group " + g.id + "'s key was rotated while adding admins; get the group and retry"}
 		case exists:
 			resp.FailedIDs = append(resp.FailedIDs, failedUserJSON{UserID: u.id, ErrorMessage: "user is already an admin"})
 		default:
@@ -402,6 +434,7 @@ func (s *Server) serveGroupAddAdmins(w http.ResponseWriter, r *http.Request, c *
 }
 
 // serveGroupRemove is #19 DELETE groups/{groupID}/users and #20 DELETE groups/{groupID}/admins.
+// Admins remove anyone (but the owner as admin); a plain member may remove only itself.
 func (s *Server) serveGroupRemove(admins bool) deviceHandler {
 	return func(w http.ResponseWriter, r *http.Request, c *caller, body []byte) error {
 		var req groupRemoveReq
@@ -412,6 +445,9 @@ func (s *Server) serveGroupRemove(admins bool) deviceHandler {
 			return badRequestf("users: want at least one")
 		}
 		g, err := s.adminGroup(r, c)
+		if err != nil && !admins && len(req.Users) == 1 && req.Users[0].UserID == c.user.id {
+			g, err = s.memberGroup(r, c) // a plain member may leave (spec Appendix B)
+		}
 		if err != nil {
 			return err
 		}

@@ -116,10 +116,25 @@ func (s *Server) transform(ev *recrypt.EncryptedValue, hops ...*recrypt.Transfor
 	return transformedFrom(&cur), nil
 }
 
-// verifySchnorr reports whether sig is pub's recrypt Schnorr signature of msg.
-func verifySchnorr(pub recrypt.PublicKey, msg, sig []byte) bool {
+// verifySchnorr reports whether sig is pub's recrypt Schnorr signature of msg, made with the
+// client's private key: the key of pub less aug when the key was rotated (aug not nil).
+func verifySchnorr(pub recrypt.PublicKey, aug *recrypt.PrivateKey, msg, sig []byte) bool {
 	if len(sig) != recrypt.SchnorrSignatureSize {
 		return false
 	}
-	return recrypt.VarTimeSchnorrVerify(pub, nil, msg, recrypt.SchnorrSignature(sig))
+	return recrypt.VarTimeSchnorrVerify(pub, aug, msg, recrypt.SchnorrSignature(sig))
+}
+
+// augmentTransformKey returns tk, made by a client from its private key, as a transform key from
+// that key plus aug, the key of the user's or group's unchanged public key (recrypt's
+// TransformKey::augment). A nil aug (never rotated) returns tk.
+func augmentTransformKey(tk *recrypt.TransformKey, aug *recrypt.PrivateKey) (*recrypt.TransformKey, error) {
+	if aug == nil {
+		return tk, nil
+	}
+	a, err := tk.Augment(*aug)
+	if err != nil {
+		return nil, badRequestf("transformKey cannot be augmented with the rotated key: %v", err)
+	}
+	return &a, nil
 }

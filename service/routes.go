@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	s.handle("GET", "/users/{userID}/devices", dev(s.serveDeviceList))                 // #7
 	s.handle("DELETE", "/users/{userID}/devices/{deviceID}", dev(s.serveDeviceDelete)) // #8
 	s.handle("DELETE", "/users/{userID}/devices/current", dev(s.serveDeviceDelete))    // #8
+	s.handle("PUT", "/users/{userID}/keys/{keyID}", dev(s.serveUserKeyRotate))         // #10
 	s.handle("POST", "/groups", dev(s.serveGroupCreate))                               // #11
 	s.handle("GET", "/groups", dev(s.serveGroupList))                                  // #12, #13
 	s.handle("GET", "/groups/{groupID}", dev(s.serveGroupGet))                         // #14
@@ -37,6 +38,7 @@ func (s *Server) routes() {
 	s.handle("POST", "/groups/{groupID}/admins", dev(s.serveGroupAddAdmins))           // #18
 	s.handle("DELETE", "/groups/{groupID}/users", dev(s.serveGroupRemove(false)))      // #19
 	s.handle("DELETE", "/groups/{groupID}/admins", dev(s.serveGroupRemove(true)))      // #20
+	s.handle("PUT", "/groups/{groupID}/keys/{keyID}", dev(s.serveGroupKeyRotate))      // #21
 	s.handle("POST", "/documents", dev(s.serveDocumentCreate))                         // #22
 	s.handle("GET", "/documents", dev(s.serveDocumentList))                            // #23
 	s.handle("GET", "/documents/{documentID}", dev(s.serveDocumentGet))                // #24

@@ -88,7 +88,7 @@ func reserve(n *atomic.Int64, limit int, what string) error {
 type user struct {
 	id        string
 	created   time.Time
-	publicKey *publicKeyJSON    // master public key; this service does no key rotation
+	publicKey *publicKeyJSON    // master public key; key rotations (#10) keep it
 	pubKey    recrypt.PublicKey // publicKey, decoded
 
 	mu            sync.Mutex
@@ -97,7 +97,11 @@ type user struct {
 	privateKey    []byte // EncryptedMasterKey, 92 bytes
 	needsRotation bool
 	keyID         uint64
-	devices       map[uint64]*device
+	// aug is the service's augmentation of the user's key: the sum of the factors of every key
+	// rotation, nil before the first. The private key the client holds plus aug is the private
+	// key of publicKey (see rotation.go).
+	aug     *recrypt.PrivateKey
+	devices map[uint64]*device
 	// groups and docs are indexes that may hold stale entries (left groups, revoked documents):
 	// entries are added after the change they index and readers check them, so an index never
 	// misses an entry for long and needs no lock beyond the user's.
@@ -185,6 +189,7 @@ type group struct {
 	updated       time.Time
 	keyID         uint64
 	needsRotation bool
+	aug           *recrypt.PrivateKey // as user.aug, for the group's key (#21)
 	deleted       bool
 	admins        map[string]*recrypt.EncryptedValue // user ID → group secret encrypted to the user
 	members       map[string]*recrypt.TransformKey   // user ID → group key → user key

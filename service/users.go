@@ -103,8 +103,14 @@ func (s *Server) serveDeviceAdd(w http.ResponseWriter, _ *http.Request, c *jwtCl
 	}
 	msg := append([]byte(ts), tkJSON.bytes()...)
 	msg = append(append(msg, token...), pub.bytes()...)
-	if !verifySchnorr(u.pubKey, msg, req.Signature) {
+	aug := u.augmentation()
+	if !verifySchnorr(u.pubKey, aug, msg, req.Signature) {
 		return authErrorf("signature: Schnorr signature over the device-add message does not verify with the user's key")
+	}
+	// The client made the transform key from the key it holds; after a rotation that key plus
+	// the augmentation the signature was checked with is the user's.
+	if tk, err = augmentTransformKey(tk, aug); err != nil {
+		return err
 	}
 	if err := reserve(&s.store.nDevices, s.store.limits.MaxDevices, "devices"); err != nil {
 		return err
@@ -205,9 +211,9 @@ func (s *Server) serveCurrentUser(w http.ResponseWriter, _ *http.Request, c *cal
 	resp := currentUserResp{
 		CurrentKeyID: u.keyID, ID: u.id, Status: u.st, SegmentID: s.project.SegmentID,
 		UserMasterPublicKey: u.publicKey, UserPrivateKey: u.privateKey, NeedsRotation: u.needsRotation,
-		GroupsNeedingRotation: []string{},
 	}
 	u.mu.Unlock()
+	resp.GroupsNeedingRotation = s.groupsNeedingRotation(u)
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }

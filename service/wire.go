@@ -229,7 +229,9 @@ type groupCreateReq struct {
 }
 
 // groupResp is every group answer: GroupBasic (list, update) plus the fields of create and get,
-// present when they apply.
+// present when they apply. Admin and member IDs, when sent, are lists even when empty (ironoxide's
+// create answer needs them); needsRotation goes to the group's admins only, the users who can
+// rotate it (ironoxide's rotation check takes every group flagged in GET groups as its own).
 type groupResp struct {
 	ID                   string           `json:"id"`
 	CurrentKeyID         uint64           `json:"currentKeyId"`
@@ -239,11 +241,11 @@ type groupResp struct {
 	Updated              time.Time        `json:"updated"`
 	Created              time.Time        `json:"created"`
 	Owner                string           `json:"owner,omitempty"`
-	AdminIDs             []string         `json:"adminIds,omitempty"`
-	MemberIDs            []string         `json:"memberIds,omitempty"`
+	AdminIDs             []string         `json:"adminIds,omitzero"`  // nil: not sent; empty: []
+	MemberIDs            []string         `json:"memberIds,omitzero"` // nil: not sent; empty: []
 	GroupMasterPublicKey *publicKeyJSON   `json:"groupMasterPublicKey"`
 	EncryptedPrivateKey  *transformedJSON `json:"encryptedPrivateKey,omitempty"`
-	NeedsRotation        bool             `json:"needsRotation"`
+	NeedsRotation        *bool            `json:"needsRotation,omitempty"` // admins only
 }
 
 type groupAddMembersReq struct {
