@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 
@@ -151,4 +154,34 @@ func serviceFaults(in []scenarios.Fault) []service.Fault {
 		out = append(out, sf)
 	}
 	return out
+}
+
+// rawHTTPClient returns the client of the workload's http steps, with the
+// target's TLS settings (ca_file, insecure_skip_verify) and http2, as the
+// SDK ops get them.
+func rawHTTPClient(w *scenarios.Workload) (*http.Client, error) {
+	c := ops.NewHTTPClient(w.Target.Timeout, w.Target.TLS.InsecureSkipVerify)
+	t, ok := c.Transport.(*http.Transport)
+	if !ok {
+		return c, nil
+	}
+	if f := w.Target.TLS.CAFile; f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: target.tls.ca_file: %w", w.File, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: target.tls.ca_file %s: no PEM certificates in it", w.File, f)
+		}
+		if t.TLSClientConfig == nil {
+			t.TLSClientConfig = &tls.Config{}
+		}
+		t.TLSClientConfig.RootCAs = pool
+	}
+	if w.Target.HTTP2 == "off" {
+		t.ForceAttemptHTTP2 = false
+		t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	}
+	return c, nil
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"net/url"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// copyWorkload copies the workload file into the run folder, with the value
+// of every `password:` field and of every credential header of an http
+// step (Authorization, Cookie, API keys, tokens) written out literally
+// replaced by a marker, and the password of every `url:` masked (a ${VAR} stays as it is: it holds no secret). The copy keeps what
+// `loadgen report` and `loadgen merge` need: scenarios and thresholds.
+func copyWorkload(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err == nil && redactPasswords(&doc) {
+		if out, err := yaml.Marshal(&doc); err == nil {
+			b = out
+		}
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
+// redactPasswords replaces literal password values in n and reports whether
+// it changed anything.
+func redactPasswords(n *yaml.Node) bool {
+	changed := false
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "password" && redactScalar(v) {
+				changed = true
+			}
+			// A URL's password (target.url, an http step's url).
+			if k.Value == "url" && v.Kind == yaml.ScalarNode {
+				if u, err := url.Parse(v.Value); err == nil && u.User != nil {
+					if _, ok := u.User.Password(); ok {
+						v.Value = u.Redacted()
+						changed = true
+					}
+				}
+			}
+			// An http step's credentials: Authorization, cookies, API
+			// keys and tokens written out in its headers.
+			if k.Value == "headers" && v.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					if sensitiveHeader(v.Content[j].Value) && redactScalar(v.Content[j+1]) {
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if redactPasswords(c) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+// redactScalar replaces a literal scalar value (not a ${VAR}) with a
+// marker and reports whether it did.
+func redactScalar(v *yaml.Node) bool {
+	if v.Kind != yaml.ScalarNode || strings.HasPrefix(strings.TrimSpace(v.Value), "${") {
+		return false
+	}
+	v.Value, v.Style, v.Tag = "redacted-by-loadgen", 0, "!!str"
+	return true
+}
+
+// sensitiveHeader reports whether an HTTP header of this name carries a
+// credential.
+func sensitiveHeader(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "authorization", "proxy-authorization", "cookie":
+		return true
+	}
+	for _, s := range []string{"token", "secret", "password", "api-key", "apikey", "api_key", "auth"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
