@@ -98,7 +98,7 @@ func (s *Server) serveDocumentCreate(w http.ResponseWriter, _ *http.Request, c *
 	if len(req.Value.SharedWith) == 0 {
 		return badRequestf("value.sharedWith: want at least one grant")
 	}
-	grants := make(map[grantee]*recrypt.EncryptedValue, len(req.Value.SharedWith))
+	grants := make(map[grantee]docGrant, len(req.Value.SharedWith))
 	groups := make(map[grantee]*group)
 	resp := documentCreateResp{ID: req.ID, Name: req.Value.Name, SharedWith: make([]accessGrantJSON, 0, len(grants))}
 	for i := range req.Value.SharedWith {
@@ -110,7 +110,7 @@ func (s *Server) serveDocumentCreate(w http.ResponseWriter, _ *http.Request, c *
 		if _, dup := grants[gr]; dup {
 			return badRequestf("value.sharedWith[%d]: %s %s listed twice", i, a.UserOrGroup.Type, gr.id)
 		}
-		grants[gr] = ev
+		grants[gr] = docGrant{edek: ev, group: g}
 		if g != nil {
 			groups[gr] = g
 		}
@@ -149,13 +149,13 @@ type access struct {
 // document is shared with. ok is false when the user has no access.
 func (s *Server) accessOf(d *document, uid string) (a access, ok bool) {
 	d.mu.Lock()
-	direct := d.grants[grantee{id: uid}]
+	direct := d.grants[grantee{id: uid}].edek
 	var groups []grantee
 	var edeks []*recrypt.EncryptedValue
 	for gr, e := range d.grants {
 		if gr.group {
 			groups = append(groups, gr)
-			edeks = append(edeks, e)
+			edeks = append(edeks, e.edek)
 		}
 	}
 	creator := d.creator
@@ -321,7 +321,12 @@ func (s *Server) serveDocumentList(w http.ResponseWriter, _ *http.Request, c *ca
 }
 
 // serveDocumentGrant is #26 POST documents/{documentID}/access: adds EDEKs for more grantees.
-// The caller must be able to read the document.
+// The caller must be able to read the document. A grant never replaces a grantee's key: a user
+// or group that already has one is reported in succeededIds (it has access, as asked) and keeps
+// its key; the EDEK sent for it is checked, then dropped. Otherwise any reader could hand the
+// owner, or a group, a key of her choosing and so take the document from them.
+// A grant left by a deleted group is not access for a new group of the same ID, so that one is
+// replaced.
 func (s *Server) serveDocumentGrant(w http.ResponseWriter, r *http.Request, c *caller, body []byte) error {
 	var req grantReq
 	if err := decodeBody(body, &req); err != nil {
@@ -353,10 +358,16 @@ func (s *Server) serveDocumentGrant(w http.ResponseWriter, r *http.Request, c *c
 			continue
 		}
 		d.mu.Lock()
-		d.grants[gr] = ev
-		d.updated = s.now().UTC()
+		old, had := d.grants[gr]
+		keep := had && old.group == g // for a user both are nil
+		if !keep {
+			d.grants[gr] = docGrant{edek: ev, group: g}
+			d.updated = s.now().UTC()
+		}
 		d.mu.Unlock()
-		s.index(gr, g, d.id)
+		if !keep {
+			s.index(gr, g, d.id)
+		}
 		resp.SucceededIDs = append(resp.SucceededIDs, accessSucceededJSON{gr.json()})
 	}
 	writeJSON(w, http.StatusOK, resp)

@@ -239,8 +239,8 @@ func TestOracleServiceEDEKs(t *testing.T) {
 		t.Fatalf("document %s is not in the store", f.enc.ID)
 	}
 	d.mu.Lock()
-	storedA := d.grants[grantee{id: f.a.id}]
-	storedG := d.grants[grantee{group: true, id: f.groupID}]
+	storedA := d.grants[grantee{id: f.a.id}].edek
+	storedG := d.grants[grantee{group: true, id: f.groupID}].edek
 	d.mu.Unlock()
 	if storedA == nil || storedG == nil {
 		t.Fatalf("document %s: stored EDEKs for user %s and group %s: %v, %v", f.enc.ID, f.a.id, f.groupID, storedA != nil, storedG != nil)

@@ -117,6 +117,12 @@ func TestWithSDK(t *testing.T) {
 	if _, err := alice.DocumentGrantAccess(ctx, enc.ID, []string{"sdk-bob"}, nil); err != nil {
 		t.Errorf("DocumentGrantAccess: %v", err)
 	}
+	// Granting again an already-granted user succeeds and leaves its key alone.
+	if res, err := alice.DocumentGrantAccess(ctx, enc.ID, []string{"sdk-bob"}, nil); err != nil || len(res.Succeeded) != 1 || len(res.Failed) != 0 {
+		t.Errorf("DocumentGrantAccess again: %+v, %v; want sdk-bob succeeded", res, err)
+	} else if dec, err := bob.DocumentDecrypt(ctx, enc.Encrypted); err != nil || !bytes.Equal(dec.Plaintext, data) {
+		t.Errorf("DocumentDecrypt as bob after a second grant: %v", err)
+	}
 	if _, err := alice.DocumentRevokeAccess(ctx, enc.ID, []string{"sdk-bob"}, nil); err != nil {
 		t.Errorf("DocumentRevokeAccess: %v", err)
 	}

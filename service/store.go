@@ -218,7 +218,14 @@ type document struct {
 	mu      sync.Mutex
 	name    *string
 	updated time.Time
-	grants  map[grantee]*recrypt.EncryptedValue
+	grants  map[grantee]docGrant
+}
+
+// docGrant is a document's encrypted key (EDEK) for one grantee. A grant to a group also keeps
+// the group it was made to: a later group of the same ID is another grantee.
+type docGrant struct {
+	edek  *recrypt.EncryptedValue
+	group *group // nil for a user
 }
 
 // sortedKeys returns the keys of m in order.
