@@ -1,11 +1,10 @@
 package ops
 
 import (
-	"crypto/pbkdf2"
-	"crypto/sha256"
 	"fmt"
 	"time"
 
+	"github.com/ironcorelabs/loadgen/sdk"
 	"github.com/ironcorelabs/loadgen/sdk/recrypt"
 )
 
@@ -13,7 +12,7 @@ import (
 // on this machine, one of each, measured by Calibrate. It feeds the
 // estimate of client CPU that `run --dry-run` prints.
 type Calibration struct {
-	PBKDF2       time.Duration // PBKDF2-HMAC-SHA256, 250,000 iterations
+	PBKDF2       time.Duration // the SDK's PBKDF2-HMAC-SHA256, 250,000 iterations
 	KeyGen       time.Duration // a recrypt key pair
 	Encrypt      time.Duration // recrypt encrypt (one grantee)
 	Decrypt      time.Duration // recrypt decrypt of a once-transformed value
@@ -26,7 +25,9 @@ type Calibration struct {
 func Calibrate() (Calibration, error) {
 	var c Calibration
 	start := time.Now()
-	pbkdf2.Key(sha256.New, "calibration", make([]byte, 32), 250_000, 32)
+	if _, err := sdk.DeriveKey("calibration", make([]byte, 32)); err != nil {
+		return c, fmt.Errorf("calibrate: %w", err)
+	}
 	c.PBKDF2 = time.Since(start)
 
 	r := recrypt.New(nil)

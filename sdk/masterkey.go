@@ -42,6 +42,11 @@ var deriveKey = func(password string, salt []byte) ([]byte, error) {
 	return pbkdf2.Key(password, salt, pbkdf2Iterations, 32)
 }
 
+// DeriveKey runs the key derivation that user_create and generate_device
+// do on the client (PBKDF2-HMAC-SHA256, 250,000 iterations, a 32-byte key)
+// over password and salt. `run --dry-run` times it to estimate client CPU.
+func DeriveKey(password string, salt []byte) ([]byte, error) { return deriveKey(password, salt) }
+
 // sealMasterKey encrypts a 32-byte private key under key (from deriveKey)
 // with a fresh IV from rnd and returns the 92-byte escrow.
 func sealMasterKey(key, salt, priv []byte, rnd io.Reader) ([]byte, error) {
