@@ -18,5 +18,8 @@ echo "== go test ./..."
 go test -count=1 ./...
 echo "== recrypt vectors"
 go test -count=1 -run '^TestVectors$' -v ./sdk/recrypt/ | grep -E '^recrypt vectors'
+echo "== purego (the portable code of the packages with assembly) and fieldcount (constant-time op counts)"
+go test -count=1 -short -tags purego ./sdk/internal/pbkdf2/ ./sdk/recrypt/internal/... ./sdk/recrypt/
+go test -count=1 -tags fieldcount ./sdk/recrypt/internal/curve/
 echo "== integration (timing-sensitive, no -race)"
 go test -count=1 -tags integration -run 'Integration|RealClock' ./loadgen/ ./cmd/loadgen/
