@@ -29,6 +29,12 @@ type recryptor interface {
 	GenerateTransformKey(rnd io.Reader, from []byte, to PublicKey, signing ed25519.PrivateKey) (transformKey, error)
 	// SchnorrSign signs msg with (priv, pub) and returns r || s (64 bytes).
 	SchnorrSign(rnd io.Reader, priv []byte, pub PublicKey, msg []byte) ([]byte, error)
+	// RandomPrivateKey draws a private key from rnd (recrypt's
+	// random_private_key: one 32-byte draw reduced mod p).
+	RandomPrivateKey(rnd io.Reader) ([]byte, error)
+	// AugmentMinus returns (a − b) mod r, recrypt's
+	// PrivateKey::augment_minus, as 32 bytes.
+	AugmentMinus(a, b []byte) ([]byte, error)
 }
 
 // fieldPrimeHex is recrypt's Fp256 prime p.

@@ -18,8 +18,12 @@ type EncryptOptions struct {
 	Name   string   // empty: none
 	Users  []string // users to grant access to, besides the caller
 	Groups []string // groups to grant access to
+	// Policy, when set, adds the users and groups the service's policy
+	// names for these labels (GET policies, through the SDK's policy cache).
+	Policy *PolicyGrant
 	// NoSelfGrant leaves the caller out of the grants (ironoxide's
-	// grant_to_author = false); then Users or Groups must name someone.
+	// grant_to_author = false); then Users, Groups or Policy must name
+	// someone.
 	NoSelfGrant bool
 }
 
@@ -66,11 +70,12 @@ type grantee struct {
 
 // DocumentEncrypt encrypts data as a managed document, as ironoxide does:
 // a new document key (DEK); AES-256-GCM of data under SHA-256(DEK) while the
-// grantees' keys are looked up (cached; no call for the caller alone); the
-// DEK encrypted to each grantee (caller first, then users, then groups,
-// without duplicates); then POST documents with the encrypted DEKs. The
-// data itself is never sent. Phases: crypto:dek, crypto:aes,
-// http:user_key_list and http:group_key_list when needed, crypto:encrypt,
+// grantees' keys are looked up (cached; no call for the caller alone) and
+// the policy evaluated (cached); the DEK encrypted to each grantee (caller
+// first, then users, groups and the policy's grantees, without
+// duplicates); then POST documents with the encrypted DEKs. The data itself
+// is never sent. Phases: crypto:dek, crypto:aes, http:user_key_list,
+// http:group_key_list and http:policy_get when needed, crypto:encrypt,
 // http:document_create.
 func (s *SDK) DocumentEncrypt(ctx context.Context, data []byte, opts EncryptOptions) (*EncryptResult, error) {
 	ctx, cancel := s.c.opContext(ctx)
@@ -83,6 +88,42 @@ func (s *SDK) DocumentEncrypt(ctx context.Context, data []byte, opts EncryptOpti
 		}
 		name = &v
 	}
+	doc, err := s.encryptDocument(ctx, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	body, err := marshal(documentCreateReq{ID: doc.id, Value: documentCreateValue{Name: name, SharedWith: doc.grants}})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.do(ctx, "document_create", http.MethodPost, "documents", "", body)
+	if err != nil {
+		return nil, err
+	}
+	var r documentCreateResp
+	if err := decode("document_create", resp, &r); err != nil {
+		return nil, err
+	}
+	out := &EncryptResult{ID: r.ID, Name: derefString(r.Name), Encrypted: doc.encrypted, Created: r.Created, Updated: r.Updated, Failed: doc.failed}
+	for _, g := range r.SharedWith {
+		out.Grants = append(out.Grants, g.UserOrGroup)
+	}
+	return out, nil
+}
+
+// encryptedDoc is the client-side work of an encryption.
+type encryptedDoc struct {
+	id        string
+	encrypted []byte        // the version-2 document
+	grants    []accessGrant // the DEK encrypted to each grantee
+	failed    []AccessFailure
+}
+
+// encryptDocument is what managed and unmanaged encryption share: the DEK,
+// the document ID, AES-GCM of data while the grantees are resolved, and the
+// DEK encrypted to each (phases crypto:dek, crypto:aes, the lookups,
+// crypto:encrypt).
+func (s *SDK) encryptDocument(ctx context.Context, data []byte, opts EncryptOptions) (*encryptedDoc, error) {
 	users, err := validIDs("user", opts.Users)
 	if err != nil {
 		return nil, err
@@ -111,13 +152,10 @@ func (s *SDK) DocumentEncrypt(ctx context.Context, data []byte, opts EncryptOpti
 		return nil, err
 	}
 
-	var (
-		encrypted []byte
-		grants    []grantee
-		failed    []AccessFailure
-	)
+	doc := &encryptedDoc{id: docID}
+	var grants []grantee
 	seal := func() (err error) {
-		encrypted, err = timed(ctx, "crypto:aes", func() ([]byte, error) {
+		doc.encrypted, err = timed(ctx, "crypto:aes", func() ([]byte, error) {
 			return sealDocument(header, deriveSymmetricKey(dek), data, rnd)
 		})
 		if err != nil {
@@ -125,14 +163,17 @@ func (s *SDK) DocumentEncrypt(ctx context.Context, data []byte, opts EncryptOpti
 		}
 		return nil
 	}
-	if len(users) == 0 && len(groups) == 0 {
+	if len(users) == 0 && len(groups) == 0 && opts.Policy == nil {
 		if err := seal(); err != nil {
 			return nil, err
 		}
 	} else {
 		eg, ectx := errgroup.WithContext(ctx)
 		eg.Go(seal)
-		eg.Go(func() (err error) { grants, failed, err = s.resolveGrants(ectx, users, groups); return err })
+		eg.Go(func() (err error) {
+			grants, doc.failed, err = s.resolveGrants(ectx, users, groups, opts.Policy)
+			return err
+		})
 		if err := eg.Wait(); err != nil {
 			return nil, err
 		}
@@ -144,39 +185,30 @@ func (s *SDK) DocumentEncrypt(ctx context.Context, data []byte, opts EncryptOpti
 	if len(grants) == 0 {
 		return nil, fmt.Errorf("sdk: document_encrypt %q: %w", docID, ErrEmptyGrants)
 	}
-	ags, err := timed(ctx, "crypto:encrypt", func() ([]accessGrant, error) { return s.encryptDEK(rnd, dek, grants) })
+	doc.grants, err = timed(ctx, "crypto:encrypt", func() ([]accessGrant, error) { return s.encryptDEK(rnd, dek, grants) })
 	if err != nil {
 		return nil, &CryptoError{Op: "encrypt document key", Err: err}
 	}
-	body, err := marshal(documentCreateReq{ID: docID, Value: documentCreateValue{Name: name, SharedWith: ags}})
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.do(ctx, "document_create", http.MethodPost, "documents", "", body)
-	if err != nil {
-		return nil, err
-	}
-	var r documentCreateResp
-	if err := decode("document_create", resp, &r); err != nil {
-		return nil, err
-	}
-	out := &EncryptResult{ID: r.ID, Name: derefString(r.Name), Encrypted: encrypted, Created: r.Created, Updated: r.Updated, Failed: failed}
-	for _, g := range r.SharedWith {
-		out.Grants = append(out.Grants, g.UserOrGroup)
-	}
-	return out, nil
+	return doc, nil
 }
 
-// resolveGrants looks up the keys of users and groups at the same time,
-// through the cache; unknown ones become failures.
-func (s *SDK) resolveGrants(ctx context.Context, users, groups []string) ([]grantee, []AccessFailure, error) {
+// resolveGrants looks up the keys of users and groups and evaluates the
+// policy, if any, at the same time, through the caches, as ironoxide's
+// resolve_keys_for_grants: grants in the order users, groups, policy;
+// failures in the order groups, users, policy.
+func (s *SDK) resolveGrants(ctx context.Context, users, groups []string, policy *PolicyGrant) ([]grantee, []AccessFailure, error) {
 	var (
 		uk, gk     map[string]PublicKey
 		unkU, unkG []string
+		pg         []grantee
+		pf         []AccessFailure
 	)
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() (err error) { uk, unkU, err = s.userKeysFor(ectx, users, true); return err })
 	eg.Go(func() (err error) { gk, unkG, err = s.groupKeysFor(ectx, groups); return err })
+	if policy != nil {
+		eg.Go(func() (err error) { pg, pf, err = s.policyGrants(ectx, *policy); return err })
+	}
 	if err := eg.Wait(); err != nil {
 		return nil, nil, err
 	}
@@ -198,7 +230,7 @@ func (s *SDK) resolveGrants(ctx context.Context, users, groups []string) ([]gran
 	for _, u := range unkU {
 		failed = append(failed, AccessFailure{ID: u, Type: "user", Reason: "User could not be found"})
 	}
-	return out, failed, nil
+	return append(out, pg...), append(failed, pf...), nil
 }
 
 func dedupeGrants(gs []grantee) []grantee {
@@ -404,7 +436,7 @@ func (s *SDK) DocumentGrantAccess(ctx context.Context, docID string, users, grou
 	)
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.Go(func() (err error) { meta, err = s.documentMeta(ectx, docID); return err })
-	eg.Go(func() (err error) { grants, failed, err = s.resolveGrants(ectx, us, gs); return err })
+	eg.Go(func() (err error) { grants, failed, err = s.resolveGrants(ectx, us, gs, nil); return err })
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}

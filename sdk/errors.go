@@ -149,6 +149,9 @@ var (
 	ErrEmptyPassword = errors.New("sdk: password is empty")
 	// ErrEmptyGrants reports an access change with nobody in it.
 	ErrEmptyGrants = errors.New("sdk: no users or groups given")
+	// ErrInvalidGroupOptions reports GroupCreateOptions ironoxide refuses,
+	// such as admins without the owner.
+	ErrInvalidGroupOptions = errors.New("sdk: invalid group options")
 	// ErrBadDocument reports bytes that are not a version-2 IronCore document.
 	ErrBadDocument = errors.New("sdk: not an IronCore version-2 document")
 )

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math/big"
 	"sync"
 )
 
@@ -131,6 +132,18 @@ func (fakeRecrypt) SchnorrSign(r io.Reader, priv []byte, pub PublicKey, msg []by
 	}
 	s := sha256.Sum256(append(append(append(bytes.Clone(priv), pub.Bytes()...), msg...), k...))
 	return append(k, s[:]...), nil
+}
+
+// fakeOrder is recrypt's group order r; the fake augments with real
+// arithmetic mod r, as gen_golden.py does.
+var fakeOrder, _ = new(big.Int).SetString("8fb501e34aa387f9aa6fecb86184dc212e8d8e12f82b39241a2ef45b57ac7261", 16)
+
+func (fakeRecrypt) RandomPrivateKey(r io.Reader) ([]byte, error) { return read(r, 32) }
+
+func (fakeRecrypt) AugmentMinus(a, b []byte) ([]byte, error) {
+	n := new(big.Int).Sub(new(big.Int).SetBytes(a), new(big.Int).SetBytes(b))
+	n.Mod(n, fakeOrder)
+	return n.FillBytes(make([]byte, 32)), nil
 }
 
 func base64Std(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

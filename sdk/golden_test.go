@@ -72,6 +72,12 @@ func readGolden(t testing.TB, name string) []*exchange {
 			out = append(out, cur)
 		case strings.HasPrefix(line, "body: "):
 			cur.body = line[len("body: "):]
+		case strings.HasPrefix(line, "bodyhex: "):
+			b, err := hex.DecodeString(line[len("bodyhex: "):])
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			cur.body = string(b)
 		case strings.HasPrefix(line, "<<< "):
 			cur.status, err = strconv.Atoi(line[4:])
 			if err != nil {

@@ -12,14 +12,23 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// GroupCreateOptions are the optional settings of GroupCreate. The caller
-// is always an admin and a member, as with ironoxide's defaults.
+// GroupCreateOptions are the optional settings of GroupCreate. The zero
+// value is ironoxide's GroupCreateOpts::default(): the caller is the owner,
+// an admin and a member.
 type GroupCreateOptions struct {
-	ID            string   // empty: the service picks one
-	Name          string   // empty: none
-	Admins        []string // other users to make admins
-	Members       []string // other users to make members
-	NeedsRotation bool
+	ID      string   // empty: the service picks one
+	Name    string   // empty: none
+	Admins  []string // other users to make admins
+	Members []string // other users to make members
+	// Owner makes another user the owner; it is added to the admins. Empty:
+	// the caller (sent as null).
+	Owner string
+	// NotAdmin and NotMember leave the caller out of the admins and the
+	// members (ironoxide's add_as_admin and add_as_member = false) unless
+	// Admins or Members name it. Without an Owner, the caller must stay an
+	// admin.
+	NotAdmin, NotMember bool
+	NeedsRotation       bool
 }
 
 // GroupResult describes a group.
@@ -91,15 +100,11 @@ func (s *SDK) GroupCreate(ctx context.Context, opts GroupCreateOptions) (*GroupR
 		}
 		name = &v
 	}
-	admins, err := withCaller(s.dc.AccountID, opts.Admins)
+	admins, members, owner, err := opts.standardize(s.dc.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	members, err := withCaller(s.dc.AccountID, opts.Members)
-	if err != nil {
-		return nil, err
-	}
-	all := append(slices.Clone(admins), members...)
+	all := uniq(append(slices.Clone(admins), members...))
 	keys, unknown, err := s.userKeysFor(ctx, all, false)
 	if err != nil {
 		return nil, err
@@ -144,7 +149,7 @@ func (s *SDK) GroupCreate(ctx context.Context, opts GroupCreateOptions) (*GroupR
 	if err != nil {
 		return nil, &CryptoError{Op: "encrypt group secret", Err: err}
 	}
-	req := groupCreateReq{ID: id, Name: name, Admins: gas, GroupPublicKey: gk.pub, NeedsRotation: opts.NeedsRotation}
+	req := groupCreateReq{ID: id, Name: name, Owner: owner, Admins: gas, GroupPublicKey: gk.pub, NeedsRotation: opts.NeedsRotation}
 	if len(gms) > 0 {
 		req.Members = &gms
 	}
@@ -176,19 +181,41 @@ func (s *SDK) encryptToAdmins(rnd io.Reader, secret []byte, admins []string, key
 	return out, nil
 }
 
-// withCaller returns caller followed by the valid, distinct others.
-func withCaller(caller string, others []string) ([]string, error) {
-	out := []string{caller}
-	for _, o := range others {
-		v, err := validateID("user", o)
+// standardize applies ironoxide's GroupCreateOpts::standardize: the caller
+// joins the admins and members unless told not to (first, where the SDK
+// has always put it), a given owner joins the admins, and the admins must
+// be non-empty and hold the owner (the caller when none is given).
+func (o GroupCreateOptions) standardize(caller string) (admins, members []string, owner *string, err error) {
+	withCaller := func(add bool, others []string) ([]string, error) {
+		vs, err := validIDs("user", others)
 		if err != nil {
 			return nil, err
 		}
-		if !slices.Contains(out, v) {
-			out = append(out, v)
+		if add {
+			vs = append([]string{caller}, vs...)
+		}
+		return uniq(vs), nil
+	}
+	if admins, err = withCaller(!o.NotAdmin, o.Admins); err != nil {
+		return nil, nil, nil, err
+	}
+	if members, err = withCaller(!o.NotMember, o.Members); err != nil {
+		return nil, nil, nil, err
+	}
+	own := caller
+	if o.Owner != "" {
+		if own, err = validateID("user", o.Owner); err != nil {
+			return nil, nil, nil, err
+		}
+		owner = &own
+		if !slices.Contains(admins, own) {
+			admins = append(admins, own)
 		}
 	}
-	return out, nil
+	if !slices.Contains(admins, own) {
+		return nil, nil, nil, fmt.Errorf("sdk: group_create: %w: the admins must include the owner %q", ErrInvalidGroupOptions, own)
+	}
+	return admins, members, owner, nil
 }
 
 // GroupGet returns a group's metadata (GET groups/{id}). Phase:

@@ -176,3 +176,25 @@ func (recryptImpl) SchnorrSign(rnd io.Reader, priv []byte, pub PublicKey, msg []
 	}
 	return sig[:], nil
 }
+
+func (recryptImpl) RandomPrivateKey(rnd io.Reader) ([]byte, error) {
+	k, err := recrypt.New(rnd).RandomPrivateKey()
+	if err != nil {
+		return nil, err
+	}
+	b := k.Bytes()
+	return b[:], nil
+}
+
+func (recryptImpl) AugmentMinus(a, b []byte) ([]byte, error) {
+	ka, err := recrypt.NewPrivateKey(a)
+	if err != nil {
+		return nil, err
+	}
+	kb, err := recrypt.NewPrivateKey(b)
+	if err != nil {
+		return nil, err
+	}
+	out := ka.AugmentMinus(kb).Bytes()
+	return out[:], nil
+}

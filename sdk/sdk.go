@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"io"
-	"net/http"
 	"sync"
 )
 
@@ -23,6 +22,7 @@ type SDK struct {
 	mu        sync.Mutex
 	userKeys  map[string]PublicKey // public-key cache: users
 	groupKeys map[string]PublicKey // public-key cache: groups
+	policies  map[PolicyGrant][]grantee
 }
 
 // Initialize checks dc, fetches the current user (GET users/current) and
@@ -33,32 +33,35 @@ func (c *Client) Initialize(ctx context.Context, dc DeviceContext) (*SDK, error)
 	if err := dc.validate(); err != nil {
 		return nil, err
 	}
-	s := &SDK{
+	s := c.newSDK(dc)
+	cu, err := s.currentUser(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.setUser(cu)
+	return s, nil
+}
+
+// newSDK returns an SDK for dc, which must be valid, before any call.
+func (c *Client) newSDK(dc DeviceContext) *SDK {
+	return &SDK{
 		c:         c,
 		dc:        dc,
 		auth:      deviceAuth{segmentID: dc.SegmentID, userID: dc.AccountID, key: dc.SigningPrivateKey},
 		pool:      c.identityPool(),
 		userKeys:  make(map[string]PublicKey),
 		groupKeys: make(map[string]PublicKey),
+		policies:  make(map[PolicyGrant][]grantee),
 	}
-	data, err := s.pool.do(ctx, &call{name: "user_get_current", method: http.MethodGet, path: "users/current", auth: s.auth})
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	var cu currentUserResp
-	if err := decode("user_get_current", data, &cu); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := cu.UserMasterPublicKey.check(); err != nil {
-		s.Close()
-		return nil, &ProtocolError{Call: "user_get_current", Err: err}
-	}
+}
+
+// setUser records what users/current said: the user's key, also in the
+// public-key cache, as ironoxide's IronOxide::create.
+func (s *SDK) setUser(cu *currentUserResp) {
 	s.userKey = cu.UserMasterPublicKey
 	s.currentKeyID = cu.CurrentKeyID
-	s.userKeys[dc.AccountID] = cu.UserMasterPublicKey
-	return s, nil
+	s.userKeys[s.dc.AccountID] = cu.UserMasterPublicKey
 }
 
 // Close releases the SDK's own connections (per-identity model).

@@ -334,3 +334,63 @@ func derefString(s *string) string {
 	}
 	return *s
 }
+
+// User updates and key rotation (§6.1 #4, #9, #10).
+
+type userUpdateStatusReq struct {
+	Status int `json:"status"`
+}
+
+// userUpdateReq leaves out what is not set, as ironoxide's UserUpdateReq.
+type userUpdateReq struct {
+	UserPrivateKey []byte `json:"userPrivateKey,omitempty"`
+	Status         *int   `json:"status,omitempty"`
+}
+
+type userKeyUpdateReq struct {
+	UserPrivateKey     []byte `json:"userPrivateKey"`
+	AugmentationFactor []byte `json:"augmentationFactor"`
+}
+
+type userKeyUpdateResp struct {
+	CurrentKeyID   uint64 `json:"currentKeyId"`
+	UserPrivateKey []byte `json:"userPrivateKey"`
+	NeedsRotation  bool   `json:"needsRotation"`
+}
+
+// Group edits and key rotation (§6.2 #15, #19–#21).
+
+type groupUpdateReq struct {
+	Name *string `json:"name"`
+}
+
+type groupUserID struct {
+	UserID string `json:"userId"`
+}
+
+type groupRemoveReq struct {
+	Users []groupUserID `json:"users"`
+}
+
+type groupKeyUpdateReq struct {
+	Admins             []groupAdmin `json:"admins"`
+	AugmentationFactor []byte       `json:"augmentationFactor"`
+}
+
+type groupKeyUpdateResp struct {
+	GroupKeyID    uint64 `json:"groupKeyId"`
+	GroupID       string `json:"groupId"`
+	NeedsRotation bool   `json:"needsRotation"`
+}
+
+// Policies and unmanaged documents (§6.3 #28, #29).
+
+type policyResp struct {
+	UsersAndGroups        []userOrGroupWithKey `json:"usersAndGroups"`
+	InvalidUsersAndGroups []UserOrGroup        `json:"invalidUsersAndGroups"`
+}
+
+type edekTransformResp struct {
+	UserOrGroup           UserOrGroup       `json:"userOrGroup"`
+	EncryptedSymmetricKey *transformedValue `json:"encryptedSymmetricKey"`
+}
