@@ -368,6 +368,154 @@ func TestGolden(t *testing.T) {
 				t.Errorf("revoke = %+v", r)
 			}
 		}},
+		{"user_update_status", func(t *testing.T, ctx context.Context, c *Client, _ func() *SDK) {
+			r, err := c.UserUpdateStatus(ctx, iss, goldenUser, UserStatusDisabled)
+			if err != nil || r.Status != UserStatusDisabled || r.ID != goldenUser {
+				t.Fatalf("UserUpdateStatus = %+v, %v", r, err)
+			}
+		}},
+		{"user_get_public_key", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			keys, err := s().UserGetPublicKey(ctx, []string{goldenBob, goldenCarol})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := keys[goldenBob]; !ok || len(keys) != 1 {
+				t.Errorf("keys = %v, want bob's alone", keys)
+			}
+		}},
+		{"user_change_password", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().UserChangePassword(ctx, goldenPass, "new "+goldenPass)
+			if err != nil || r.ID != goldenUser {
+				t.Fatalf("UserChangePassword = %+v, %v", r, err)
+			}
+		}},
+		{"user_disable_self", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().UserDisableSelf(ctx)
+			if err != nil || r.Status != UserStatusDisabled {
+				t.Fatalf("UserDisableSelf = %+v, %v", r, err)
+			}
+		}},
+		{"user_rotate_private_key", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().UserRotatePrivateKey(ctx, goldenPass)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.CurrentKeyID != 8 || r.NeedsRotation {
+				t.Errorf("result = key %d, needs rotation %v", r.CurrentKeyID, r.NeedsRotation)
+			}
+			// The new escrow holds old − aug under the same password.
+			priv, err := unlockMasterKey(ctx, "test", goldenPass, r.EncryptedPrivateKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := base64Std(readGoldenOut(t, "user_rotate_private_key.out"))
+			if !bytes.Equal(priv, want) {
+				t.Errorf("rotated private key differs from the golden one")
+			}
+		}},
+		{"initialize_check_rotation", func(t *testing.T, ctx context.Context, c *Client, _ func() *SDK) {
+			s, rc, err := c.InitializeCheckRotation(ctx, goldenDevice())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if rc.UserID != goldenUser || !slices.Equal(rc.Groups, []string{goldenGroup}) || !rc.Needed() {
+				t.Errorf("rotation check = %+v, want the user and %q", rc, goldenGroup)
+			}
+		}},
+		{"group_update_name", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			g, err := s().GroupUpdateName(ctx, goldenGroup, " new group name ")
+			if err != nil || g.Name != "new group name" {
+				t.Fatalf("GroupUpdateName = %+v, %v", g, err)
+			}
+		}},
+		{"group_remove_members", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().GroupRemoveMembers(ctx, goldenGroup, []string{goldenBob, goldenCarol})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGroupAccess(t, r)
+		}},
+		{"group_remove_admins", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().GroupRemoveAdmins(ctx, goldenGroup, []string{goldenBob, goldenCarol})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGroupAccess(t, r)
+		}},
+		{"group_rotate_private_key", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().GroupRotatePrivateKey(ctx, goldenGroup)
+			if err != nil || r.ID != goldenGroup || r.CurrentKeyID != 4 || r.NeedsRotation {
+				t.Fatalf("GroupRotatePrivateKey = %+v, %v", r, err)
+			}
+		}},
+		{"group_create_owner", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			g, err := s().GroupCreate(ctx, GroupCreateOptions{ID: goldenGroup, Owner: goldenBob, NotMember: true, NeedsRotation: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Owner != goldenBob || len(g.MemberIDs) != 0 || g.MemberIDs == nil || !g.NeedsRotation {
+				t.Errorf("group = %+v", g)
+			}
+		}},
+		{"document_get_metadata", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			m, err := s().DocumentGetMetadata(ctx, goldenDoc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.ID != goldenDoc || m.Association != "owner" || !slices.Equal(m.VisibleUsers, []string{goldenUser}) ||
+				!slices.Equal(m.VisibleGroups, []GroupRef{{ID: "group-2"}}) {
+				t.Errorf("metadata = %+v", m)
+			}
+		}},
+		{"document_encrypt_policy", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			sdk := s()
+			for i := range 2 {
+				r, err := sdk.DocumentEncrypt(ctx, []byte("policy"), EncryptOptions{Policy: &PolicyGrant{Category: "PII", Sensitivity: " INTERNAL", SubstituteUser: goldenBob}})
+				if err != nil {
+					t.Fatalf("encrypt %d: %v", i, err)
+				}
+				if len(r.Grants) != 3 || len(r.Failed) != 0 {
+					t.Errorf("encrypt %d: grants %v failed %v", i, r.Grants, r.Failed)
+				}
+			}
+			if n := sdk.ClearPolicyCache(); n != 1 {
+				t.Errorf("ClearPolicyCache = %d, want 1", n)
+			}
+		}},
+		{"document_encrypt_unmanaged", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().DocumentEncryptUnmanaged(ctx, []byte("golden unmanaged plaintext"), EncryptOptions{Users: []string{goldenBob}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := mustHex(t, readGoldenOut(t, "document_encrypt_unmanaged.out")); !bytes.Equal(r.Encrypted, want) {
+				t.Errorf("document\n got %x\nwant %x", r.Encrypted, want)
+			}
+			if want := mustHex(t, readGoldenOut(t, "document_encrypt_unmanaged.edeks")); !bytes.Equal(r.EncryptedDeks, want) {
+				t.Errorf("edeks\n got %x\nwant %x", r.EncryptedDeks, want)
+			}
+		}},
+		{"document_decrypt_unmanaged", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().DocumentDecryptUnmanaged(ctx, mustHex(t, readGoldenOut(t, "document_decrypt_unmanaged.in")), mustHex(t, readGoldenOut(t, "unmanaged.edeks")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := mustHex(t, readGoldenOut(t, "document_decrypt_unmanaged.out")); !bytes.Equal(r.Plaintext, want) || r.ID != goldenDoc || r.AccessVia != User(goldenUser) {
+				t.Errorf("decrypt = %q (id %q via %v), want %q", r.Plaintext, r.ID, r.AccessVia, want)
+			}
+		}},
+		{"document_grant_unmanaged", func(t *testing.T, ctx context.Context, c *Client, s func() *SDK) {
+			r, err := s().DocumentGrantAccessUnmanaged(ctx, mustHex(t, readGoldenOut(t, "unmanaged.edeks")), []string{goldenBob, goldenCarol}, []string{"group-2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := mustHex(t, readGoldenOut(t, "document_grant_unmanaged.out")); !bytes.Equal(r.EncryptedDeks, want) {
+				t.Errorf("edeks\n got %x\nwant %x", r.EncryptedDeks, want)
+			}
+			if len(r.Succeeded) != 2 || len(r.Failed) != 1 || r.Failed[0].ID != goldenCarol {
+				t.Errorf("grant = %+v", r)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

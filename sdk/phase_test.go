@@ -139,3 +139,88 @@ func TestDocumentEncryptPhases(t *testing.T) {
 		t.Errorf("statuses %v", statuses)
 	}
 }
+
+// TestNewOpPhases checks the top-level phases of the operations of issue
+// 14, in the order they happen (sorted where calls run at the same time).
+func TestNewOpPhases(t *testing.T) {
+	t.Parallel()
+	iss := testIssuer(t, "iak-rs256.pem")
+	edeks := func(t *testing.T) []byte { return mustHex(t, readGoldenOut(t, "unmanaged.edeks")) }
+	tests := []struct {
+		golden string
+		sorted bool // phases of concurrent calls: compare as a set
+		run    func(t *testing.T, ctx context.Context, c *Client, s *SDK) error
+		want   []string
+	}{
+		{"user_update_status", false, func(t *testing.T, ctx context.Context, c *Client, _ *SDK) error {
+			_, err := c.UserUpdateStatus(ctx, iss, goldenUser, UserStatusDisabled)
+			return err
+		}, []string{"crypto:jwt", "http:user_update_status"}},
+		{"user_change_password", false, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.UserChangePassword(ctx, goldenPass, "new "+goldenPass)
+			return err
+		}, []string{"http:user_get_current", "crypto:pbkdf2", "crypto:aes", "crypto:pbkdf2", "crypto:aes", "http:user_update"}},
+		{"user_rotate_private_key", false, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.UserRotatePrivateKey(ctx, goldenPass)
+			return err
+		}, []string{"http:user_get_current", "crypto:pbkdf2", "crypto:aes", "crypto:augment", "crypto:pbkdf2", "crypto:aes", "http:user_key_update"}},
+		{"group_rotate_private_key", false, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.GroupRotatePrivateKey(ctx, goldenGroup)
+			return err
+		}, []string{"http:group_get", "http:user_key_list", "crypto:decrypt", "crypto:augment", "crypto:encrypt", "http:group_key_update"}},
+		{"group_remove_admins", false, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.GroupRemoveAdmins(ctx, goldenGroup, []string{goldenBob, goldenCarol})
+			return err
+		}, []string{"http:group_remove_admins"}},
+		{"document_decrypt_unmanaged", false, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.DocumentDecryptUnmanaged(ctx, mustHex(t, readGoldenOut(t, "document_decrypt_unmanaged.in")), edeks(t))
+			return err
+		}, []string{"http:edek_transform", "crypto:decrypt", "crypto:aes"}},
+		{"document_grant_unmanaged", true, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.DocumentGrantAccessUnmanaged(ctx, edeks(t), []string{goldenBob, goldenCarol}, []string{"group-2"})
+			return err
+		}, []string{"crypto:decrypt", "crypto:encrypt", "http:edek_transform", "http:group_key_list", "http:user_key_list"}},
+		{"document_encrypt_unmanaged", true, func(t *testing.T, ctx context.Context, _ *Client, s *SDK) error {
+			_, err := s.DocumentEncryptUnmanaged(ctx, []byte("golden unmanaged plaintext"), EncryptOptions{Users: []string{goldenBob}})
+			return err
+		}, []string{"crypto:aes", "crypto:dek", "crypto:encrypt", "http:user_key_list"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			t.Parallel()
+			srv, done := goldenServer(t, tt.golden)
+			defer done()
+			c := goldenClient(t, srv.URL, "golden/"+tt.golden)
+			defer c.Close()
+			var s *SDK
+			if tt.golden != "user_update_status" {
+				var err error
+				if s, err = c.Initialize(context.Background(), goldenDevice()); err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+			}
+			var log phaseLog
+			if err := tt.run(t, WithPhaseHook(context.Background(), log.hook), c, s); err != nil {
+				t.Fatal(err)
+			}
+			var top []recordedPhase
+			for _, p := range log.ps {
+				if !strings.Contains(p.name, "/") && p.name != "crypto:request_sig" {
+					top = append(top, p)
+				}
+			}
+			sort.SliceStable(top, func(i, j int) bool { return top[i].start.Before(top[j].start) })
+			var got []string
+			for _, p := range top {
+				got = append(got, p.name)
+			}
+			if tt.sorted {
+				slices.Sort(got)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("phases\n got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -283,6 +283,15 @@ func TestMapping(t *testing.T) {
 		"userCreate": "user_create", "user_create": "user_create", "createUser": "user_create",
 		"documentGrantAccess": "document_grant", "generateNewDevice": "generate_device",
 		"groupGetMetadata": "group_get", "document_update_bytes": "document_update", "GET /x": "GET /x",
+		// ironoxide-java's names of the operations of issue 14.
+		"initializeAndRotate": "initialize", "rotateAll": "rotate_all", "userRotatePrivateKey": "user_rotate_private_key",
+		"userGetPublicKey": "user_get_public_key", "groupUpdateName": "group_update_name", "groupDelete": "group_delete",
+		"groupRemoveMembers": "group_remove_members", "groupRemoveAdmins": "group_remove_admins",
+		"groupRotatePrivateKey": "group_rotate_private_key", "documentGetMetadata": "document_get_metadata",
+		"documentUpdateName": "document_update_name", "advancedDocumentEncryptUnmanaged": "document_encrypt_unmanaged",
+		"advancedDocumentDecryptUnmanaged": "document_decrypt_unmanaged",
+		// and ironoxide's (Rust) of those ironoxide-java leaves out.
+		"user_change_password": "user_change_password", "UserUpdateStatus": "user_update_status",
 	}
 	for in, want := range tests {
 		if got := m.Op(in); got != want {

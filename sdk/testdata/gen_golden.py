@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 OUT = "golden"
 P = int("8fb501e34aa387f9aa6fecb86184dc21ee5b88d120b5b59e185cac6c5e089667", 16)
+# recrypt's group order r: augmentation (user and group key rotation) is mod r.
+R = int("8fb501e34aa387f9aa6fecb86184dc212e8d8e12f82b39241a2ef45b57ac7261", 16)
 
 # Fixed inputs. IDs are ironoxide's test strings (every allowed ID character class).
 USER = "abcABC012_.$#|@/:;=+'-d1226d1b-4c39-49da-933c-642e23ac1945"
@@ -153,8 +155,8 @@ def derive_private_key(pt):
 
 
 # Master key escrow (§5.2).
-def escrow(priv, salt, iv):
-    key = hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), salt, 250000, 32)
+def escrow(priv, salt, iv, password=PASSWORD):
+    key = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 250000, 32)
     return salt + iv + AESGCM(key).encrypt(iv, priv, None)
 
 
@@ -190,7 +192,7 @@ class Golden:
     def __init__(self, name, comment):
         self.name, self.lines = name, ["# " + comment, "# Written by gen_golden.py; do not edit by hand, do not write from Go."]
 
-    def exchange(self, method, path, query, body, status, resp, jwt_token=None):
+    def exchange(self, method, path, query, body, status, resp, jwt_token=None, binary=False):
         body = body if body is not None else b""
         uri = "/api/1/" + path + ("?" + query.replace("'", "%27") if query else "")
         if jwt_token:
@@ -201,7 +203,7 @@ class Golden:
         self.lines.append(">>> %s %s" % (method, uri))
         for k in sorted(hdr):
             self.lines.append("%s: %s" % (k, hdr[k]))
-        self.lines.append("body: " + body.decode())
+        self.lines.append(("bodyhex: " + body.hex()) if binary else ("body: " + body.decode()))
         self.lines.append("<<< %d" % status)
         self.lines.append(resp if isinstance(resp, str) else dumps(resp))
 
@@ -430,6 +432,225 @@ def main():
                {"succeededIds": [{"userOrGroup": {"type": "user", "id": BOB}}],
                 "failedIds": [{"userOrGroup": {"type": "group", "id": GROUP2}, "errorMessage": "not shared"}]})
     g.write()
+
+    more()
+
+
+# Key rotation (spec §5.9, ironoxide's augment): new = old − aug (mod r).
+def augment_minus(a, b):
+    return ((int.from_bytes(a, "big") - int.from_bytes(b, "big")) % R).to_bytes(32, "big")
+
+
+# EncryptedDeks protobuf (spec §5.10): fields in number order, proto3 defaults
+# left out, a oneof (UserOrGroup's id) after the message's other fields, as
+# rust-protobuf writes them.
+def varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7F, n >> 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pb_bytes(num, v):
+    return varint(num << 3 | 2) + varint(len(v)) + v if v else b""
+
+
+def pb_key(num, k):
+    return pb_bytes(num, pb_bytes(1, k["x"]) + pb_bytes(2, k["y"]))
+
+
+def pb_edek(typ, gid, key, enc):
+    uog = pb_key(3, key) + pb_bytes(1 if typ == "user" else 2, gid.encode())
+    raw = lambda f: base64.b64decode(enc[f])
+    eph = {"x": base64.b64decode(enc["ephemeralPublicKey"]["x"]), "y": base64.b64decode(enc["ephemeralPublicKey"]["y"])}
+    data = (pb_bytes(1, raw("encryptedMessage")) + pb_key(2, eph) + pb_bytes(3, raw("signature")) +
+            pb_bytes(4, raw("authHash")) + pb_bytes(5, raw("publicSigningKey")))
+    return pb_bytes(1, uog) + pb_bytes(2, data)
+
+
+def pb_edeks(edeks, doc_id, seg):
+    return b"".join(pb_bytes(1, e) for e in edeks) + pb_bytes(2, doc_id.encode()) + varint(3 << 3) + varint(seg)
+
+
+def write_hex(name, b):
+    with open(os.path.join(OUT, name), "w") as f:
+        f.write(b.hex() + "\n")
+
+
+def current_user(g, needs_rotation=False, key_id=1):
+    g.exchange("GET", "users/current", "", None, 200,
+               {"currentKeyId": key_id, "id": USER, "status": 1, "segmentId": SEG, "userMasterPublicKey": pk_json(USER_PUB),
+                "userPrivateKey": b64(USER_ESCROW), "needsRotation": needs_rotation, "groupsNeedingRotation": []})
+
+
+def more():
+    g = Golden("user_update_status", "Client.UserUpdateStatus(disabled): PUT users/{sub} with a JWT")
+    resp = user_json()
+    resp["status"] = 0
+    g.exchange("PUT", "users/" + icl(USER), "", b'{"status":0}', 200, resp, jwt_token=jwt(USER))
+    g.write()
+
+    g = Golden("user_get_public_key", "SDK.UserGetPublicKey([bob, carol]): uncached; carol is unknown")
+    init(g)
+    g.exchange("GET", "users", "id=" + icl(BOB + "," + CAROL), None, 200, key_list((BOB, BOB_PUB)))
+    g.write()
+
+    # user_change_password: users/current, unlock with the old password, new salt and IV, PUT users/{id}.
+    rnd = Rand("golden/user_change_password")
+    g = Golden("user_change_password", "SDK.UserChangePassword: GET users/current, then PUT users/{id} with only userPrivateKey")
+    init(g)
+    current_user(g)
+    esc = escrow(USER_PRIV, rnd.read(32), rnd.read(12), "new " + PASSWORD)
+    g.exchange("PUT", "users/" + icl(USER), "", dumps({"userPrivateKey": b64(esc)}).encode(), 200, user_json(esc))
+    g.write()
+
+    g = Golden("user_disable_self", "SDK.UserDisableSelf: GET users/current, then PUT users/{id} with only status 0")
+    init(g)
+    current_user(g)
+    resp = user_json()
+    resp["status"] = 0
+    g.exchange("PUT", "users/" + icl(USER), "", b'{"status":0}', 200, resp)
+    g.write()
+
+    # user_rotate_private_key: aug factor, new key = old − aug (mod r), escrow under the same password.
+    rnd = Rand("golden/user_rotate_private_key")
+    g = Golden("user_rotate_private_key", "SDK.UserRotatePrivateKey: GET users/current, then PUT users/{id}/keys/{currentKeyId}")
+    init(g)
+    current_user(g, needs_rotation=True, key_id=7)
+    aug = rnd.read(32)
+    esc = escrow(augment_minus(USER_PRIV, aug), rnd.read(32), rnd.read(12))
+    g.exchange("PUT", "users/" + icl(USER) + "/keys/7", "", dumps({"userPrivateKey": b64(esc), "augmentationFactor": b64(aug)}).encode(),
+               200, {"currentKeyId": 8, "userPrivateKey": b64(esc), "needsRotation": False})
+    g.write(b64(augment_minus(USER_PRIV, aug)))
+
+    g = Golden("initialize_check_rotation", "Client.InitializeCheckRotation: users/current and groups at once")
+    current_user(g, needs_rotation=True)
+    groups = [group_json(GROUP, GROUP_PUB, "golden group"), group_json(GROUP2, GROUP2_PUB, None), group_json("group-3", GROUP2_PUB, None)]
+    groups[0]["needsRotation"] = True
+    del groups[2]["needsRotation"]
+    g.exchange("GET", "groups", "", None, 200, {"result": groups})
+    g.write()
+
+    g = Golden("group_update_name", "SDK.GroupUpdateName")
+    init(g)
+    g.exchange("PUT", "groups/" + icl(GROUP), "", b'{"name":"new group name"}', 200, group_json(GROUP, GROUP_PUB, "new group name"))
+    g.write()
+
+    for kind, path in (("members", "users"), ("admins", "admins")):
+        g = Golden("group_remove_" + kind, "SDK.GroupRemove%s(group, [bob, carol]); carol is not one" % kind.capitalize())
+        init(g)
+        g.exchange("DELETE", "groups/" + icl(GROUP) + "/" + path, "", dumps({"users": [{"userId": BOB}, {"userId": CAROL}]}).encode(), 200,
+                   {"succeededIds": [{"userId": BOB}], "failedIds": [{"userId": CAROL, "errorMessage": "not a " + kind[:-1]}]})
+        g.write()
+
+    # group_rotate_private_key: group get, admins' keys (uncached), decrypt, new secret and aug, encrypt to admins, PUT.
+    rnd = Rand("golden/group_rotate_private_key")
+    g = Golden("group_rotate_private_key", "SDK.GroupRotatePrivateKey: admins are the caller and bob")
+    init(g)
+    group_enc = transformed(fake_encrypt_k(hashlib.sha256(b"group-k").digest(), GROUP_SECRET, USER_PUB, SIGNING))
+    gj = group_json(GROUP, GROUP_PUB, "golden group", group_enc)
+    gj["adminIds"], gj["currentKeyId"], gj["needsRotation"] = [USER, BOB], 3, True
+    g.exchange("GET", "groups/" + icl(GROUP), "", None, 200, gj)
+    g.exchange("GET", "users", "id=" + icl(USER + "," + BOB), None, 200, key_list((USER, USER_PUB), (BOB, BOB_PUB)))
+    secret = rnd.read(384)
+    aug = augment_minus(GROUP_PRIV, derive_private_key(secret))
+    admins = []
+    for uid, k in ((USER, USER_PUB), (BOB, BOB_PUB)):
+        a = {"user": {"userId": uid, "userMasterPublicKey": pk_json(k)}}
+        a.update(fake_encrypt(rnd, secret, k, SIGNING))
+        admins.append(a)
+    g.exchange("PUT", "groups/" + icl(GROUP) + "/keys/3", "", dumps({"admins": admins, "augmentationFactor": b64(aug)}).encode(), 200,
+               {"groupKeyId": 4, "groupId": GROUP, "needsRotation": False})
+    g.write()
+
+    # group_create_owner: bob owns it, the caller is an admin but no member, marked for rotation.
+    rnd = Rand("golden/group_create_owner")
+    g = Golden("group_create_owner", "SDK.GroupCreate{ID, Owner: bob, NotMember, NeedsRotation}: no members (null)")
+    init(g)
+    g.exchange("GET", "users", "id=" + icl(USER + "," + BOB), None, 200, key_list((USER, USER_PUB), (BOB, BOB_PUB)))
+    secret = rnd.read(384)
+    gpriv = derive_private_key(secret)
+    admins = []
+    for uid, k in ((USER, USER_PUB), (BOB, BOB_PUB)):
+        a = {"user": {"userId": uid, "userMasterPublicKey": pk_json(k)}}
+        a.update(fake_encrypt(rnd, secret, k, SIGNING))
+        admins.append(a)
+    body = dumps({"id": GROUP, "name": None, "owner": BOB, "admins": admins, "members": None,
+                  "groupPublicKey": pk_json(fake_pub(gpriv)), "needsRotation": True}).encode()
+    g.exchange("POST", "groups", "", body, 201,
+               {"id": GROUP, "name": None, "permissions": ["admin"], "updated": T, "created": T, "owner": BOB,
+                "adminIds": [USER, BOB], "memberIds": [], "groupMasterPublicKey": pk_json(fake_pub(gpriv)), "needsRotation": True})
+    g.write()
+
+    g = Golden("document_get_metadata", "SDK.DocumentGetMetadata")
+    init(g)
+    meta = doc_meta()
+    meta["visibleTo"]["groups"] = [{"id": GROUP2, "name": None}]
+    g.exchange("GET", "documents/" + icl(DOC), "", None, 200, meta)
+    g.write()
+
+    # document_encrypt_policy: two encryptions with the same policy; the second uses the policy cache.
+    rnd = Rand("golden/document_encrypt_policy")
+    g = Golden("document_encrypt_policy", "SDK.DocumentEncrypt twice with Policy{PII, INTERNAL, substitute bob}: one GET policies")
+    init(g)
+    g.exchange("GET", "policies", "category=PII&sensitivity=INTERNAL&substituteId=" + icl(BOB), None, 200,
+               {"usersAndGroups": [{"type": "user", "id": BOB, "masterPublicKey": pk_json(BOB_PUB)},
+                                   {"type": "group", "id": GROUP2, "masterPublicKey": pk_json(GROUP2_PUB)}],
+                "invalidUsersAndGroups": []})
+    for n in range(2):
+        dek = rnd.read(384)
+        doc_id = rnd.read(16).hex()
+        rnd.read(12)
+        grants = []
+        for typ, gid, k in (("user", USER, USER_PUB), ("user", BOB, BOB_PUB), ("group", GROUP2, GROUP2_PUB)):
+            a = {"userOrGroup": {"type": typ, "id": gid, "masterPublicKey": pk_json(k)}}
+            a.update(fake_encrypt(rnd, dek, k, SIGNING))
+            grants.append(a)
+        g.exchange("POST", "documents", "", dumps({"id": doc_id, "value": {"name": None, "sharedWith": grants}}).encode(), 201,
+                   {"id": doc_id, "name": None, "updated": T, "created": T,
+                    "sharedWith": [{"userOrGroup": {"type": t, "id": i}} for t, i in (("user", USER), ("user", BOB), ("group", GROUP2))]})
+    g.write()
+
+    # document_encrypt_unmanaged: as managed, but no POST; .out is the document, .edeks the EncryptedDeks (hex).
+    rnd = Rand("golden/document_encrypt_unmanaged")
+    data = b"golden unmanaged plaintext"
+    g = Golden("document_encrypt_unmanaged", "SDK.DocumentEncryptUnmanaged{Users: [bob]}; .out the document, .edeks the EDEKs (hex)")
+    init(g)
+    g.exchange("GET", "users", "id=" + icl(BOB), None, 200, key_list((BOB, BOB_PUB)))
+    dek = rnd.read(384)
+    doc_id = rnd.read(16).hex()
+    iv = rnd.read(12)
+    edeks = []
+    for uid, k in ((USER, USER_PUB), (BOB, BOB_PUB)):
+        edeks.append(pb_edek("user", uid, k, fake_encrypt(rnd, dek, k, SIGNING)))
+    g.write(document(doc_id, dek, iv, data).hex())
+    write_hex("document_encrypt_unmanaged.edeks", pb_edeks(edeks, doc_id, SEG))
+
+    # Unmanaged decrypt and grant share one document: EDEKs for the caller and an old one for bob.
+    user_edek = pb_edek("user", USER, USER_PUB, fake_encrypt_k(hashlib.sha256(b"u-k").digest(), DOC_DEK, USER_PUB, SIGNING))
+    bob_old = pb_edek("user", BOB, BOB_PUB, fake_encrypt_k(hashlib.sha256(b"b-k").digest(), DOC_DEK, BOB_PUB, SIGNING))
+    in_edeks = pb_edeks([user_edek, bob_old], DOC, SEG)
+    transform_resp = {"userOrGroup": {"type": "user", "id": USER},
+                      "encryptedSymmetricKey": transformed(fake_encrypt_k(hashlib.sha256(b"t-k").digest(), DOC_DEK, USER_PUB, SIGNING))}
+    write_hex("unmanaged.edeks", in_edeks)
+
+    g = Golden("document_decrypt_unmanaged", "SDK.DocumentDecryptUnmanaged: POST edeks/transform with the raw EDEKs; .in the document, .out the plaintext (hex)")
+    init(g)
+    g.exchange("POST", "edeks/transform", "", in_edeks, 200, transform_resp, binary=True)
+    g.write(b"the unmanaged golden document".hex())
+    write_hex("document_decrypt_unmanaged.in", document(DOC, DOC_DEK, hashlib.sha256(b"udoc-iv").digest()[:12], b"the unmanaged golden document"))
+
+    rnd = Rand("golden/document_grant_unmanaged")
+    g = Golden("document_grant_unmanaged", "SDK.DocumentGrantAccessUnmanaged([bob, carol], [group-2]); bob's old EDEK is replaced; .out the new EDEKs (hex)")
+    init(g)
+    g.exchange("POST", "edeks/transform", "", in_edeks, 200, transform_resp, binary=True)
+    g.exchange("GET", "users", "id=" + icl(BOB + "," + CAROL), None, 200, key_list((BOB, BOB_PUB)))
+    g.exchange("GET", "groups", "id=" + icl(GROUP2), None, 200, {"result": [group_json(GROUP2, GROUP2_PUB, None, perms=("member",))]})
+    new = [pb_edek(t, i, k, fake_encrypt(rnd, DOC_DEK, k, SIGNING)) for t, i, k in (("user", BOB, BOB_PUB), ("group", GROUP2, GROUP2_PUB))]
+    g.write(pb_edeks([user_edek] + new, DOC, SEG).hex())
 
 
 if __name__ == "__main__":
