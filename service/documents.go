@@ -338,6 +338,9 @@ func (s *Server) serveDocumentGrant(w http.ResponseWriter, r *http.Request, c *c
 	if len(req.To) == 0 {
 		return badRequestf("to: want at least one grant")
 	}
+	if err := checkGrantValues(req.To); err != nil {
+		return err
+	}
 	if !c.user.pub().equal(req.FromPublicKey) {
 		return badRequestf("fromPublicKey is not the caller's master public key")
 	}

@@ -337,6 +337,9 @@ func (s *Server) serveGroupAddMembers(w http.ResponseWriter, r *http.Request, c 
 	if len(req.Users) == 0 {
 		return badRequestf("users: want at least one")
 	}
+	if err := checkMemberKeys(req.Users); err != nil {
+		return err
+	}
 	g, err := s.adminGroup(r, c)
 	if err != nil {
 		return err
@@ -386,6 +389,9 @@ func (s *Server) serveGroupAddAdmins(w http.ResponseWriter, r *http.Request, c *
 	}
 	if len(req.Admins) == 0 {
 		return badRequestf("admins: want at least one")
+	}
+	if err := checkAdminValues(req.Admins); err != nil {
+		return err
 	}
 	g, err := s.adminGroup(r, c)
 	if err != nil {

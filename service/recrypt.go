@@ -50,8 +50,9 @@ func (e *encryptedOnceJSON) value(field string) (*recrypt.EncryptedValue, error)
 	return ev, nil
 }
 
-// key decodes t as a recrypt transform key and verifies its Ed25519 signature by its public
-// signing key.
+// key decodes t as a recrypt transform key, checking that its points are on the curve (the
+// hashed temp key on the twist: the key's signature does not cover it, and a transform through
+// a key with a bad one fails) and verifying its Ed25519 signature by its public signing key.
 func (t *transformKeyJSON) key(field string) (*recrypt.TransformKey, error) {
 	if err := t.check(field); err != nil {
 		return nil, badRequestf("%v", err)
@@ -63,6 +64,9 @@ func (t *transformKeyJSON) key(field string) (*recrypt.TransformKey, error) {
 	to, err := t.ToPublicKey.key(field + ".toPublicKey")
 	if err != nil {
 		return nil, err
+	}
+	if _, err := recrypt.NewHashedValue(t.HashedTempKey); err != nil {
+		return nil, badRequestf("%s.hashedTempKey is not a point of the curve's twist", field)
 	}
 	psk := recrypt.PublicSigningKey(t.PublicSigningKey)
 	if !psk.Verify(t.signedBytes(), t.Signature) {
@@ -76,6 +80,39 @@ func (t *transformKeyJSON) key(field string) (*recrypt.TransformKey, error) {
 		PublicSigningKey:   psk,
 		Signature:          [recrypt.SignatureSize]byte(t.Signature),
 	}, nil
+}
+
+// checkMemberKeys decodes the transform key of every entry of a member addition before any is
+// stored: a malformed key fails the whole request (400), as it does a group create.
+func checkMemberKeys(users []groupMemberJSON) error {
+	for i := range users {
+		if _, err := users[i].TransformKey.key("users[" + itoa(i) + "].transformKey"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAdminValues decodes the encrypted group secret of every entry of an admin addition
+// before any is stored (400 for a malformed one).
+func checkAdminValues(admins []groupAdminJSON) error {
+	for i := range admins {
+		if _, err := admins[i].encryptedOnceJSON.value("admins[" + itoa(i) + "]"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkGrantValues decodes the EDEK of every entry of a grant before any is stored (400 for a
+// malformed one).
+func checkGrantValues(to []accessGrantJSON) error {
+	for i := range to {
+		if _, err := to[i].encryptedOnceJSON.value("to[" + itoa(i) + "]"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // transformedFrom encodes a transformed value for the wire.
