@@ -421,9 +421,3 @@ func (s *Server) serveDocumentRevoke(w http.ResponseWriter, r *http.Request, c *
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
-
-// servePolicy is #28 GET policies: this service defines no policies, which the SDKs read from
-// a 404 (spec §6.3).
-func (s *Server) servePolicy(_ http.ResponseWriter, _ *http.Request, _ *caller, _ []byte) error {
-	return notFoundf("no policy is defined")
-}

@@ -132,10 +132,6 @@ func TestDocumentEndpoints(t *testing.T) {
 		t.Errorf("reader's list after revoke: %s", b)
 	}
 
-	// #28 policies: none defined.
-	if status, _ := e.v2(owner, "GET", "policies?category=x", nil); status != 404 {
-		t.Errorf("policies: %d, want 404", status)
-	}
 	// Unknown document.
 	if status, _ := e.v2(owner, "GET", "documents/nope", nil); status != 404 {
 		t.Errorf("unknown document: %d, want 404", status)

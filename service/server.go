@@ -63,6 +63,9 @@ type Config struct {
 	Limits Limits
 	// Now returns the current time; nil means time.Now. Tests set it to move the clock.
 	Now func() time.Time
+	// Policy is the project's data-labelling policy (GET policies, #28): nil means
+	// DefaultPolicy(); a Policy with no rules means none, which the route answers with 404.
+	Policy *Policy
 
 	// BodyTimeout bounds how long a request body may take to arrive once its headers have;
 	// zero means DefaultBodyTimeout. A late body is answered 408 and its connection closed.
@@ -93,6 +96,7 @@ type Server struct {
 	idleTimeout  time.Duration
 	maxConns     int
 	store        *store
+	policy       *Policy // read-only after New
 	recrypt      *recrypt.Recrypt
 	signer       recrypt.SigningKeypair // signs the values this service transforms
 
@@ -148,6 +152,11 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.identityKeys[k.ID] = k.PublicKey
 	}
+	policy, err := policyOf(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	s.policy = policy
 	s.recrypt = recrypt.New(nil)
 	signer, err := s.recrypt.GenerateEd25519KeyPair()
 	if err != nil {
