@@ -56,8 +56,8 @@ func (s *Server) authDevice(r *http.Request, body []byte) (*caller, error) {
 		return nil, err
 	}
 	now := s.now()
-	if d := now.Sub(claims.ts); d > s.skew || -d > s.skew {
-		return nil, authErrorf("request timestamp is %v from the server's clock; allowed skew is %v", d.Truncate(time.Millisecond), s.skew)
+	if err := s.checkTimestamp("request", claims.ts, now); err != nil {
+		return nil, err
 	}
 	if claims.segmentID != s.project.SegmentID {
 		return nil, authErrorf("segment %d is not this service's segment", claims.segmentID)
@@ -73,7 +73,22 @@ func (s *Server) authDevice(r *http.Request, body []byte) (*caller, error) {
 	if u.status() != statusEnabled {
 		return nil, &forbiddenError{"user is disabled"}
 	}
+	if err := s.checkReplay(r, body, claims.ts, now); err != nil {
+		return nil, err
+	}
 	return &caller{user: u, device: d}, nil
+}
+
+// checkTimestamp checks a signed timestamp against the server's clock: at most ClockSkew
+// behind, at most FutureSkew ahead.
+func (s *Server) checkTimestamp(what string, ts, now time.Time) error {
+	switch d := now.Sub(ts); {
+	case d > s.skew:
+		return authErrorf("%s timestamp is %v behind the server's clock; allowed is %v", what, d.Truncate(time.Millisecond), s.skew)
+	case -d > s.futureSkew:
+		return authErrorf("%s timestamp is %v ahead of the server's clock; allowed is %v", what, (-d).Truncate(time.Millisecond), s.futureSkew)
+	}
+	return nil
 }
 
 // verifyV2 checks an "IronCore 2." signature: Ed25519 over the user-context header, and the

@@ -39,7 +39,7 @@ func authErrorf(format string, args ...any) error { return &authError{fmt.Sprint
 
 // verifyJWT checks a compact JWS identity assertion: its alg (ES256 or RS256), its signature
 // against the identity key named by kid, that pid and sid name the project, and that now is
-// within [iat-skew, iat+JWTLifetime]. Errors are *authError.
+// within [iat-futureSkew, iat+JWTLifetime]. Errors are *authError.
 func (s *Server) verifyJWT(token string, now time.Time) (*jwtClaims, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -88,8 +88,8 @@ func (s *Server) verifyJWT(token string, now time.Time) (*jwtClaims, error) {
 	if now.Sub(iat) > JWTLifetime {
 		return nil, authErrorf("jwt: issued %v ago; accepted for %v", now.Sub(iat).Truncate(time.Second), JWTLifetime)
 	}
-	if iat.Sub(now) > s.skew {
-		return nil, authErrorf("jwt: issued %v in the future; clock skew allowed is %v", iat.Sub(now).Truncate(time.Second), s.skew)
+	if iat.Sub(now) > s.futureSkew {
+		return nil, authErrorf("jwt: issued %v in the future; allowed is %v", iat.Sub(now).Truncate(time.Second), s.futureSkew)
 	}
 	c := &jwtClaims{UserID: raw.sub, Sub: raw.sub, IAT: iat}
 	if raw.uid != "" {

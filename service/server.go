@@ -21,10 +21,16 @@ import (
 const apiPrefix = "/api/1/"
 
 // DefaultClockSkew is the clock skew allowed when Config.ClockSkew is zero: how far a device
-// signature's timestamp, a device-add timestamp, or a JWT's iat may be ahead of the server's
-// clock, and a device timestamp behind it. The real service's window is not published (spec
-// §3.2.5); five minutes is the common choice for signed requests.
+// signature's timestamp or a device-add timestamp may be behind the server's clock. The real
+// service's window is not published (spec §3.2.5); five minutes is the common choice for signed
+// requests.
 const DefaultClockSkew = 5 * time.Minute
+
+// DefaultFutureSkew is how far ahead of the server's clock a JWT's iat, a device signature's
+// timestamp or a device-add timestamp may be when Config.FutureSkew is zero. It is well under
+// the past windows (JWTLifetime, ClockSkew): a credential dated ahead would otherwise last the
+// future window longer.
+const DefaultFutureSkew = 30 * time.Second
 
 // Defaults for the zero fields of Config's connection settings.
 const (
@@ -57,8 +63,16 @@ type Config struct {
 	// IdentityKeys are further identity assertion public keys accepted for the project, for
 	// example an RS256 key.
 	IdentityKeys []IdentityKey
-	// ClockSkew is the allowed clock skew; zero means DefaultClockSkew.
+	// ClockSkew is how far behind the server's clock a signed request's timestamp may be; zero
+	// means DefaultClockSkew.
 	ClockSkew time.Duration
+	// FutureSkew is how far ahead of the server's clock a JWT's iat or a signed request's
+	// timestamp may be; zero means DefaultFutureSkew.
+	FutureSkew time.Duration
+	// ReplayWindow, when positive, turns on the replay cache for device-signed requests that
+	// change state (any method but GET and HEAD): such a request must be dated within the
+	// window, and one identical to a request accepted before is refused (401). Zero is off.
+	ReplayWindow time.Duration
 	// Limits bound the store; zero fields take defaults.
 	Limits Limits
 	// Now returns the current time; nil means time.Now. Tests set it to move the clock.
@@ -91,6 +105,8 @@ type Server struct {
 	project      *Project
 	identityKeys map[uint32]crypto.PublicKey
 	skew         time.Duration
+	futureSkew   time.Duration
+	replay       *replayCache // nil when off
 	now          func() time.Time
 	bodyTimeout  time.Duration
 	idleTimeout  time.Duration
@@ -119,6 +135,7 @@ func New(cfg Config) (*Server, error) {
 		skew:         cfg.ClockSkew,
 		now:          cfg.Now,
 		store:        newStore(cfg.Limits),
+		futureSkew:   orDefault(cfg.FutureSkew, DefaultFutureSkew),
 		bodyTimeout:  orDefault(cfg.BodyTimeout, DefaultBodyTimeout),
 		idleTimeout:  orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 		maxConns:     orDefault(cfg.MaxConns, DefaultMaxConns),
@@ -128,6 +145,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := checkConfig(cfg); err != nil {
 		return nil, err
+	}
+	if cfg.ReplayWindow > 0 {
+		s.replay = newReplayCache(cfg.ReplayWindow)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -187,7 +207,10 @@ func checkConfig(cfg Config) error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"clock skew", cfg.ClockSkew}, {"body timeout", cfg.BodyTimeout}, {"idle timeout", cfg.IdleTimeout}} {
+	}{
+		{"clock skew", cfg.ClockSkew}, {"future skew", cfg.FutureSkew}, {"replay window", cfg.ReplayWindow},
+		{"body timeout", cfg.BodyTimeout}, {"idle timeout", cfg.IdleTimeout},
+	} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("service: %s %v is negative", d.name, d.v))
 		}

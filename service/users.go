@@ -90,8 +90,8 @@ func (s *Server) serveDeviceAdd(w http.ResponseWriter, _ *http.Request, c *jwtCl
 	if !ok {
 		return notFoundf("user %s does not exist", c.UserID)
 	}
-	if d := s.now().Sub(time.UnixMilli(int64(ms))); d > s.skew || -d > s.skew {
-		return authErrorf("device-add timestamp is %v from the server's clock; allowed skew is %v", d.Truncate(time.Millisecond), s.skew)
+	if err := s.checkTimestamp("device-add", time.UnixMilli(int64(ms)), s.now()); err != nil {
+		return err
 	}
 	pub := u.pub()
 	if !hmac.Equal(pub.bytes(), req.UserPublicKey.bytes()) {
