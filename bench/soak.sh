@@ -126,7 +126,7 @@ try:
         print(f"op {op['scenario']}/{op['op']}: {op['count']} requests, {op['errors']} errors, "
               f"{op['throughput_per_s']:.0f}/s, p50 {op['latency_ms']['p50']:.2f} ms, p99 {op['latency_ms']['p99']:.2f} ms")
     g = s.get("generator", {})
-    print(f"generator: cpu max {g.get('cpu_max_pct', 0):.0f}%, heap max {g.get('heap_max_bytes', 0) / 2**20:.1f} MiB, "
+    print(f"generator: cpu max {g.get('cpu_max_pct') or 0:.0f}%, heap max {(g.get('heap_max_bytes') or 0) / 2**20:.1f} MiB, "
           f"goroutines max {g.get('goroutines_max', 0)}, saturated {g.get('saturated')}")
 except (OSError, ValueError, KeyError) as e:
     print(f"soak.sh: summary.json: {e}", file=sys.stderr)

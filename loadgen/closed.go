@@ -116,14 +116,14 @@ func (r *scenarioRun) rampWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	}
 	// Every step, the first too, is timed from the scenario's start, not
 	// from when this goroutine got here.
-	timer := r.clock.NewTimer(r.start.Add(steps[0].at).Sub(r.clock.Now()))
+	timer := time.NewTimer(r.start.Add(steps[0].at).Sub(time.Now()))
 	defer timer.Stop()
 	for i, s := range steps {
 		if i > 0 {
-			timer.Reset(r.start.Add(s.at).Sub(r.clock.Now()))
+			timer.Reset(r.start.Add(s.at).Sub(time.Now()))
 		}
 		select {
-		case <-timer.C():
+		case <-timer.C:
 		case <-r.ending:
 			return
 		case <-ctx.Done():

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 )
@@ -33,7 +34,7 @@ func TestClosedExecutorCounts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+			out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 				return plan1(Scenario{
 					Name:         "c",
 					Executor:     tc.exec,
@@ -79,13 +80,18 @@ func TestClosedExecutorCounts(t *testing.T) {
 // 0…n−1, each once.
 func TestSharedIterationNumbers(t *testing.T) {
 	t.Parallel()
-	var got []int64
-	_, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	var (
+		mu  sync.Mutex
+		got []int64
+	)
+	_, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:     "c",
 			Executor: Executor{Kind: SharedIterations, Workers: 3, Iterations: 10},
 			Steps: []Step{{Name: "op", Op: OpFunc(func(ctx context.Context, it *Iteration) error {
-				got = append(got, it.N) // one op at a time: the clock only moves when all block
+				mu.Lock()
+				got = append(got, it.N)
+				mu.Unlock()
 				return c.sleep(ctx, time.Duration(it.N+1)*ms)
 			})}},
 		})
@@ -142,7 +148,7 @@ func TestWorkerSteps(t *testing.T) {
 func TestRampingWorkersFollowsStages(t *testing.T) {
 	t.Parallel()
 	s := time.Second
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:         "r",
 			Executor:     Executor{Kind: RampingWorkers, Stages: []Stage{{10 * s, 10}, {5 * s, 10}, {10 * s, 0}}},
@@ -187,7 +193,7 @@ func TestRampingWorkersFollowsStages(t *testing.T) {
 func TestRampingWorkersFromScenarioStart(t *testing.T) {
 	t.Parallel()
 	s := time.Second
-	_, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+	_, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 		opts.Start = c.Now().Add(-500 * ms)
 		return plan1(Scenario{
 			Name:     "r",
@@ -215,7 +221,7 @@ func TestRampingWorkersFromScenarioStart(t *testing.T) {
 // 1s, run 2 workers only.
 func TestRampingWorkersZeroStageFirst(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:     "r",
 			Executor: Executor{Kind: RampingWorkers, Workers: 5, Stages: []Stage{{0, 0}, {0, 2}, {time.Second, 2}}},

@@ -45,12 +45,31 @@
 //
 // # Generator health
 //
-// On the real clock, Run measures the generator itself once a second: process
-// CPU, the Go scheduler's latency, the start lag of open executors' iterations
-// (actual − intended start), goroutines and heap. A second in which any of
-// them passes its threshold (SaturatedCPU, SaturatedSchedLatency,
-// SaturatedStartLag) is Saturated: the numbers measured then may describe
-// the load generator as much as the target.
+// Run measures the generator itself once a second (and once more for the
+// last part of a second of at least 100 ms, so a short run is measured
+// too): process CPU, the busiest OS thread's CPU and the run-queue wait of
+// its threads (Linux), the CPU of client crypto (the crypto:* phases), of
+// an embedded service (Options.EmbeddedBusy) and of the garbage collector,
+// the Go scheduler's latency, the start lag of open executors' iterations
+// (actual − intended start), goroutines and heap. A second in which the
+// process used its cores (SaturatedCPU), one thread pegged a core, the
+// scheduler kept goroutines waiting (SaturatedSchedLatency) or iterations
+// started late (SaturatedStartLag) is Saturated, with a Cause: what used
+// the CPU, or the scheduler, or the machine. The numbers measured then may
+// describe the load generator as much as the target. A figure not measured
+// is NaN, never 0.
+//
+// # Defaults and limits
+//
+// The executors' defaults (workers of open executors, max_lateness) and the
+// limits of what one generator is asked to do (RateLimit, WorkersLimit,
+// DurationLimit) have one owner, executor.go; the workload loader leaves
+// what a file does not give at zero for the engine to fill in.
+//
+// # Time
+//
+// Every wait and reading goes through the time package, so tests run the
+// engine in a testing/synctest bubble for exact, instant runs.
 //
 // # Concurrency and allocation
 //

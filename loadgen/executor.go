@@ -7,9 +7,43 @@ import (
 	"time"
 )
 
-// DefaultMaxLateness is how late past its intended start an iteration of an
-// open executor may start before it is dropped, when Scenario.MaxLateness is 0.
-const DefaultMaxLateness = 10 * time.Second
+// Defaults and limits of the executors. This file is their one owner: the
+// workload loader leaves a field it was not given at zero and the engine
+// fills it in here; --dry-run and the README show what these give.
+const (
+	// DefaultMaxLateness is how late past its intended start an iteration of
+	// an open executor may start before it is dropped, when
+	// Scenario.MaxLateness is 0.
+	DefaultMaxLateness = 10 * time.Second
+
+	// DefaultWorkersSpan is how long an iteration of an open executor may
+	// take before its default maximum of workers binds: the default is
+	// enough workers for the peak rate × DefaultWorkersSpan in flight
+	// (Little's law), at least DefaultMinWorkers and at most
+	// DefaultWorkersCap. Workers start on demand, so a healthy target
+	// never costs more than rate × service time of them.
+	DefaultWorkersSpan = 10 * time.Second
+	// DefaultMinWorkers is the least default maximum of an open executor.
+	DefaultMinWorkers = 100
+	// DefaultWorkersCap bounds the default maximum of an open executor,
+	// and with it the memory a stalled target can make the generator
+	// spend (a worker holds a goroutine, its op state and a connection).
+	DefaultWorkersCap = 10_000
+	// DefaultPreallocSpan sizes an open executor's default pre-allocated
+	// workers: enough for iterations of up to this long at the peak rate.
+	DefaultPreallocSpan = 100 * time.Millisecond
+
+	// RateLimit is the highest rate, in iterations per second, one
+	// scenario may ask of one generator: one dispatcher hands out at most a
+	// few million iterations a second on any machine, so more is not a load
+	// test but a queue of drops. Spread more over shards (--shards).
+	RateLimit = 1e6
+	// WorkersLimit is the most workers one scenario (or a whole plan) may
+	// ask for, explicitly or as max_workers.
+	WorkersLimit = 100_000
+	// DurationLimit is the longest a scenario may run: a year.
+	DurationLimit = 365 * 24 * time.Hour
+)
 
 // IsOpen reports whether the executor follows a rate schedule
 // (constant-rate, ramping-rate) rather than a number of workers.
@@ -29,19 +63,23 @@ func (e Executor) Schedule() *Schedule {
 
 // OpenWorkers returns, for an open executor, how many workers are started
 // up front and how many may exist at most. When Executor.MaxWorkers is 0 the
-// maximum is max(Workers, 100, ⌈10 s × peak rate⌉), enough for iterations of
-// up to ten seconds at the peak rate; when Executor.Workers is 0 the
-// pre-allocation is min(max, max(1, ⌈peak rate / 10⌉)), enough for
-// iterations of up to 100 ms. Workers is never more than the maximum.
+// maximum is max(Workers, clamp(⌈peak rate × DefaultWorkersSpan⌉,
+// DefaultMinWorkers, DefaultWorkersCap)): enough for iterations of up to ten
+// seconds at the peak rate, so only a target that answers slower than that
+// (or a rate above 1000/s with iterations over 10 s / (rate / 1000)) meets
+// the cap. When Executor.Workers is 0 the pre-allocation is
+// max(1, ⌈peak rate × DefaultPreallocSpan⌉). Workers is never more than the
+// maximum.
 func (e Executor) OpenWorkers() (prealloc, maxWorkers int) {
 	peak := e.Schedule().PeakRate()
 	maxWorkers = e.MaxWorkers
 	if maxWorkers <= 0 {
-		maxWorkers = max(e.Workers, 100, int(math.Ceil(10*peak)))
+		need := math.Ceil(peak * DefaultWorkersSpan.Seconds())
+		maxWorkers = max(e.Workers, int(min(max(need, DefaultMinWorkers), DefaultWorkersCap)))
 	}
 	prealloc = e.Workers
 	if prealloc <= 0 {
-		prealloc = max(1, int(math.Ceil(peak/10)))
+		prealloc = int(min(max(1, math.Ceil(peak*DefaultPreallocSpan.Seconds())), float64(maxWorkers)))
 	}
 	return min(prealloc, maxWorkers), maxWorkers
 }
@@ -154,6 +192,9 @@ func (e Executor) Validate() error {
 	}
 	if e.IsOpen() && (e.Workers < 0 || e.MaxWorkers < 0 || (e.MaxWorkers > 0 && e.Workers > e.MaxWorkers)) {
 		add("workers %d, max_workers %d: must be >= 0 with workers <= max_workers", e.Workers, e.MaxWorkers)
+	}
+	if e.Workers > WorkersLimit || e.MaxWorkers > WorkersLimit {
+		add("workers %d, max_workers %d: at most %d per scenario; spread more over shards", e.Workers, e.MaxWorkers, WorkersLimit)
 	}
 	return errors.Join(errs...)
 }

@@ -29,29 +29,59 @@ func TestLagBuckets(t *testing.T) {
 	}
 }
 
-func TestSaturated(t *testing.T) {
+// TestVerdict feeds the rule one second of each known cause, and the
+// quiet seconds it must leave alone.
+func TestVerdict(t *testing.T) {
 	t.Parallel()
-	cores := float64(runtime.GOMAXPROCS(0))
+	nan := math.NaN()
+	// A quiet second on 2 cores: little CPU, short waits.
+	quiet := results.Health{CPUPercent: 6, ThreadCPUMaxPercent: 4, CryptoCPUPercent: 0, ServiceCPUPercent: nan,
+		GCCPUPercent: 0.1, RunQueuePercent: 1, SchedLatencyP99: 300 * time.Microsecond,
+		StartLagP99: 2 * time.Millisecond, StartLags: 20}
+	with := func(f func(h *results.Health)) results.Health { h := quiet; f(&h); return h }
 	for _, tc := range []struct {
-		name string
-		h    results.Health
-		n    int64
-		want bool
+		name  string
+		h     results.Health
+		cause string // "" = not saturated
 	}{
-		{"idle", results.Health{CPUPercent: 10}, 0, false},
-		{"cpu", results.Health{CPUPercent: 91 * cores}, 0, true},
-		{"cpu just under", results.Health{CPUPercent: 89 * cores}, 0, false},
-		{"scheduler", results.Health{SchedLatencyP99: 6 * time.Millisecond}, 0, true},
-		// 1000/s: mean gap 1ms, so the floor of 5ms applies.
-		{"lag under floor", results.Health{StartLagP99: 4 * time.Millisecond}, 1000, false},
-		{"lag over floor", results.Health{StartLagP99: 6 * time.Millisecond}, 1000, true},
+		{"quiet", quiet, ""},
+		// PBKDF2 holds a P for a 10ms time slice: normal, not saturation.
+		{"crypto burst waits a time slice", with(func(h *results.Health) {
+			h.CPUPercent, h.CryptoCPUPercent, h.SchedLatencyP99, h.StartLagP99 = 60, 50, 10*ms, 10*ms
+		}), ""},
+		{"not measured", results.Health{CPUPercent: nan, ThreadCPUMaxPercent: nan, ServiceCPUPercent: nan, GCCPUPercent: nan, RunQueuePercent: nan}, ""},
+		{"all cores: client crypto", with(func(h *results.Health) { h.CPUPercent, h.CryptoCPUPercent = 190, 150 }), results.CauseCrypto},
+		{"all cores: embedded service", with(func(h *results.Health) {
+			h.CPUPercent, h.CryptoCPUPercent, h.ServiceCPUPercent = 195, 30, 120
+		}), results.CauseService},
+		{"all cores: gc", with(func(h *results.Health) { h.CPUPercent, h.GCCPUPercent = 185, 110 }), results.CauseGC},
+		{"all cores: loadgen itself", with(func(h *results.Health) { h.CPUPercent, h.GCCPUPercent = 185, 20 }), results.CauseCPU},
+		{"one pegged core", with(func(h *results.Health) {
+			h.CPUPercent, h.ThreadCPUMaxPercent, h.CryptoCPUPercent = 102, 97, 99
+		}), results.CauseCrypto},
+		{"one pegged core, no CPU figure", with(func(h *results.Health) {
+			h.CPUPercent, h.ThreadCPUMaxPercent = nan, 95
+		}), results.CauseCPU},
+		// Crypto phases are wall time; a starved CPU stretches them past
+		// what the process used, so they are capped at it.
+		{"stretched crypto capped", with(func(h *results.Health) {
+			h.CPUPercent, h.CryptoCPUPercent, h.GCCPUPercent = 185, 400, 0
+		}), results.CauseCrypto},
+		{"go scheduler", with(func(h *results.Health) { h.SchedLatencyP99 = 30 * ms }), results.CauseScheduler},
+		{"machine busy", with(func(h *results.Health) {
+			h.SchedLatencyP99, h.RunQueuePercent = 80*ms, 140
+		}), results.CauseMachine},
+		// 1000/s: mean gap 1ms, so the 20ms floor applies.
+		{"lag under floor", with(func(h *results.Health) { h.StartLagP99, h.StartLags = 15*ms, 1000 }), ""},
+		{"lag over floor", with(func(h *results.Health) { h.StartLagP99, h.StartLags = 25*ms, 1000 }), results.CauseScheduler},
 		// 2/s: mean gap 500ms, so 10% is 50ms.
-		{"slow rate lag ok", results.Health{StartLagP99: 40 * time.Millisecond}, 2, false},
-		{"slow rate lag", results.Health{StartLagP99: 60 * time.Millisecond}, 2, true},
-		{"lag without open iterations", results.Health{StartLagP99: time.Second}, 0, false},
+		{"slow rate lag ok", with(func(h *results.Health) { h.StartLagP99, h.StartLags = 40*ms, 2 }), ""},
+		{"slow rate lag", with(func(h *results.Health) { h.StartLagP99, h.StartLags = 60*ms, 2 }), results.CauseScheduler},
+		{"lag without open iterations", with(func(h *results.Health) { h.StartLagP99, h.StartLags = time.Second, 0 }), ""},
 	} {
-		if got := saturated(tc.h, tc.n, time.Second); got != tc.want {
-			t.Errorf("%s: saturated(%+v, %d) = %v; want %v", tc.name, tc.h, tc.n, got, tc.want)
+		sat, cause := verdict(tc.h, time.Second, 2)
+		if sat != (tc.cause != "") || cause != tc.cause {
+			t.Errorf("%s: verdict = %v, %q; want %v, %q", tc.name, sat, cause, tc.cause != "", tc.cause)
 		}
 	}
 }
@@ -81,10 +111,11 @@ func TestSchedP99(t *testing.T) {
 // TestHealthMeasure checks that one interval's health reads the runtime.
 func TestHealthMeasure(t *testing.T) {
 	start := time.Now()
-	h := newHealth(start)
+	h := newHealth(start, nil)
 	for i := range 1000 {
-		h.lag.record(time.Duration(i) * time.Microsecond)
+		h.g.lag.record(time.Duration(i) * time.Microsecond)
 	}
+	h.g.addCrypto([]results.Phase{{Name: "crypto:pbkdf2", End: 5 * ms}, {Name: "crypto:pbkdf2/part", End: 5 * ms}, {Name: "http:x", End: time.Second}})
 	x := 0
 	for time.Since(start) < 20*ms { // some CPU to measure
 		x++
@@ -93,10 +124,19 @@ func TestHealthMeasure(t *testing.T) {
 	if got.Second != 3 || got.Goroutines < 1 || got.HeapBytes == 0 || got.CPUPercent <= 0 {
 		t.Errorf("measure = %+v; want second 3, goroutines, heap and CPU", got)
 	}
+	if !math.IsNaN(got.ServiceCPUPercent) {
+		t.Errorf("service CPU %v; want NaN (no embedded service)", got.ServiceCPUPercent)
+	}
+	if got.CryptoCPUPercent <= 0 || got.StartLags != 1000 {
+		t.Errorf("crypto %v%%, lags %d; want the 5ms crypto phase counted and 1000 lags", got.CryptoCPUPercent, got.StartLags)
+	}
+	if runtime.GOOS == "linux" && (math.IsNaN(got.ThreadCPUMaxPercent) || got.ThreadCPUMaxPercent <= 0 || math.IsNaN(got.RunQueuePercent)) {
+		t.Errorf("thread CPU %v, run queue %v; want both measured on Linux", got.ThreadCPUMaxPercent, got.RunQueuePercent)
+	}
 	if got.StartLagP99 < 990*time.Microsecond || got.StartLagP99 > 1250*time.Microsecond {
 		t.Errorf("start lag p99 %v; want about 990µs", got.StartLagP99)
 	}
-	if again := h.measure(4, time.Now()); again.StartLagP99 != 0 {
+	if again := h.measure(4, time.Now()); again.StartLagP99 != 0 || again.StartLags != 0 {
 		t.Errorf("second interval start lag p99 %v; want 0 (no new starts)", again.StartLagP99)
 	}
 }

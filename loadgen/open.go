@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ironcorelabs/loadgen/results"
 )
 
 // job is one iteration handed from the dispatcher to a worker.
@@ -17,124 +19,213 @@ type job struct {
 	queued bool
 }
 
+// minLateWait is the shortest a dispatcher waiting for a free worker
+// sleeps before it counts what became too late: at 10¹²/s an iteration
+// passes MaxLateness every picosecond, and waking for each would spin.
+const minLateWait = time.Millisecond
+
+// dispatcher is the state of one open scenario's dispatch loop.
+type dispatcher struct {
+	r          *scenarioRun
+	ctx        context.Context
+	maxWorkers int
+	maxLate    time.Duration
+	jobs       chan job
+	wg         sync.WaitGroup
+	// idle counts workers that are free or about to be: workers add one
+	// when they finish an iteration, the dispatcher takes one away when it
+	// hands one over. So a worker between iterations is never mistaken for
+	// a busy one (which would start an extra worker or run late). freed
+	// wakes a dispatcher waiting for a worker.
+	idle    atomic.Int64
+	freed   chan struct{}
+	spawned int
+	timer   *time.Timer
+	// waitedUntil is when the last wait for a free worker ended;
+	// cappedTo the last second (from the run's start) counted in
+	// max_workers_reached_s, -1 before any.
+	waitedUntil time.Time
+	cappedTo    int64
+	capped      int64
+}
+
 // runOpen runs a rate executor. One dispatcher (this goroutine) walks the
 // schedule: it waits until At(n) past the scenario's start, then hands
 // iteration n to a free worker. With no worker free it starts one more if
 // the executor's maximum and Plan.MaxWorkers allow; otherwise iteration n
-// waits, in order, for the next worker to come free and runs late, unless
-// that would take it past MaxLateness, in which case it is dropped. Either
-// way the Sink hears of it. Later iterations queue behind it, so a stalled
-// target shows as latency measured from the intended start, never as a
-// quietly lowered rate; those that came due during such a wait count late
-// too, however they then get a worker. An iteration more than MaxLateness
-// past its intended start is dropped whichever way the dispatcher got to it.
+// waits, in order, for the next worker to come free and runs late, and the
+// Sink hears that the worker cap bound that second (RecordWorkerCap). Later
+// iterations queue behind it, so a stalled target shows as latency
+// measured from the intended start, never as a quietly lowered rate; those
+// that came due during such a wait count late too, however they then get a
+// worker. An iteration more than MaxLateness past its intended start is
+// dropped, whichever way the dispatcher got to it; all such are counted at
+// once, in closed form (Schedule.Due), so no rate makes dropping slow.
 func (r *scenarioRun) runOpen(ctx context.Context) {
 	pre, maxWorkers := r.exec.OpenWorkers()
-	maxLate := r.sc.MaxLateness
-	if maxLate <= 0 {
-		maxLate = DefaultMaxLateness
+	d := &dispatcher{r: r, ctx: ctx, maxWorkers: maxWorkers, maxLate: r.sc.MaxLateness,
+		jobs: make(chan job), freed: make(chan struct{}, 1), timer: time.NewTimer(time.Hour), cappedTo: -1}
+	if d.maxLate <= 0 {
+		d.maxLate = DefaultMaxLateness
 	}
-	jobs := make(chan job)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer close(jobs) // runs before wg.Wait: idle workers return
-	// idle counts workers that are free or about to be: workers add one
-	// when they finish an iteration, the dispatcher takes one away when it
-	// hands one over. So a worker between iterations is never mistaken for
-	// a busy one (which would start an extra worker or run late).
-	var idle atomic.Int64
-	spawned := 0
-	spawn := func(first job, hasFirst bool) {
-		w := r.newWorker(spawned)
-		spawned++
-		if !hasFirst {
-			idle.Add(1)
-		}
-		wg.Go(func() {
-			if hasFirst {
-				w.iterate(ctx, first.n, first.intended, !first.queued)
-				idle.Add(1)
-			}
-			for j := range jobs {
-				w.iterate(ctx, j.n, j.intended, !j.queued)
-				idle.Add(1)
-			}
-		})
-	}
+	d.timer.Stop()
+	defer d.timer.Stop()
+	defer d.wg.Wait()
+	defer close(d.jobs) // runs before wg.Wait: idle workers return
 	for range pre {
-		spawn(job{}, false)
+		d.spawn(job{}, false)
 	}
+	d.loop()
+}
 
-	timer := r.clock.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	var waitedUntil time.Time // when the last wait for a free worker ended
+// spawn starts a worker, with a first job if hasFirst.
+func (d *dispatcher) spawn(first job, hasFirst bool) {
+	w := d.r.newWorker(d.spawned)
+	d.spawned++
+	if !hasFirst {
+		d.idle.Add(1)
+	}
+	done := func() {
+		d.idle.Add(1)
+		select {
+		case d.freed <- struct{}{}:
+		default:
+		}
+	}
+	d.wg.Go(func() {
+		if hasFirst {
+			w.iterate(d.ctx, first.n, first.intended, !first.queued)
+			done()
+		}
+		for j := range d.jobs {
+			w.iterate(d.ctx, j.n, j.intended, !j.queued)
+			done()
+		}
+	})
+}
+
+// loop walks the schedule until it ends, the scenario is halted or ctx is
+// done.
+func (d *dispatcher) loop() {
+	r := d.r
 	for n := int64(0); ; n++ {
 		at, ok := r.sched.At(n)
 		if !ok {
+			// The schedule is done, but the scenario lasts its length:
+			// a rate is iterations over that time, not until the last
+			// one started.
+			select {
+			case <-r.ending:
+			case <-d.ctx.Done():
+			}
 			return
 		}
 		j := job{n: n, intended: r.start.Add(at)}
-		if d := j.intended.Sub(r.clock.Now()); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C():
-			case <-r.halted:
-				timer.Stop()
-				r.dropDue(n)
-				return
-			case <-ctx.Done():
-				timer.Stop()
-				r.dropDue(n)
-				return
-			}
-		}
-		if isClosed(r.halted) || ctx.Err() != nil {
+		if !d.sleepUntil(j.intended) || isClosed(r.halted) || d.ctx.Err() != nil {
 			r.dropDue(n)
 			return
 		}
-		if !j.intended.Add(maxLate).After(r.clock.Now()) {
-			// The dispatcher itself fell this far behind: too late to start.
-			r.drop(1)
+		if now := time.Now(); !j.intended.Add(d.maxLate).After(now) {
+			// Too late to start: this iteration and every other due more
+			// than maxLate ago, counted at once whatever the rate.
+			k := max(r.sched.Due(now.Sub(r.start)-d.maxLate), n+1)
+			r.drop(k - n)
+			n = k - 1
 			continue
 		}
 		// An iteration that came due while the dispatcher waited for a
 		// free worker queued behind that wait: it runs late, however it
 		// gets its worker now.
-		late := j.intended.Before(waitedUntil)
-		j.queued = late
+		j.queued = j.intended.Before(d.waitedUntil)
 		switch {
-		case idle.Load() > 0:
+		case d.idle.Load() > 0:
 			select {
-			case jobs <- j:
-				idle.Add(-1)
-				if late {
+			case d.jobs <- j:
+				d.idle.Add(-1)
+				if j.queued {
 					r.addLate()
 				}
 				continue
 			case <-r.halted:
-			case <-ctx.Done():
+			case <-d.ctx.Done():
 			}
 			r.dropDue(n)
 			return
-		case spawned < maxWorkers && r.budget.take():
-			if late {
+		case d.spawned < d.maxWorkers && r.budget.take():
+			if j.queued {
 				r.addLate()
 			}
-			spawn(j, true)
+			d.spawn(j, true)
 		default:
-			j.queued = true
-			taken, goOn := r.dispatchLate(ctx, jobs, j, timer, maxLate)
-			waitedUntil = r.clock.Now()
-			if taken {
-				idle.Add(-1)
-			}
-			if !goOn {
-				r.dropDue(n + 1)
+			// Every worker the scenario may have is busy: wait for one,
+			// then try iteration n again (it may have become too late).
+			if !d.waitFree(j) {
+				r.dropDue(n)
 				return
 			}
+			n--
 		}
 	}
+}
+
+// sleepUntil waits until t and reports false if the scenario was halted or
+// ctx done first.
+func (d *dispatcher) sleepUntil(t time.Time) bool {
+	w := time.Until(t)
+	if w <= 0 {
+		return true
+	}
+	d.timer.Reset(w)
+	select {
+	case <-d.timer.C:
+		return true
+	case <-d.r.halted:
+	case <-d.ctx.Done():
+	}
+	d.timer.Stop()
+	return false
+}
+
+// waitFree waits for a worker to come free, or for j to become too late
+// (but at least minLateWait), and counts the seconds the cap bound. It
+// reports false if the scenario was halted or ctx done first.
+func (d *dispatcher) waitFree(j job) bool {
+	from := time.Now()
+	defer func() {
+		d.waitedUntil = time.Now()
+		d.noteCapped(from, d.waitedUntil)
+	}()
+	if d.idle.Load() > 0 {
+		return true // a worker came free meanwhile
+	}
+	d.timer.Reset(max(time.Until(j.intended.Add(d.maxLate)), minLateWait))
+	select {
+	case <-d.freed:
+	case <-d.timer.C:
+		return true
+	case <-d.r.halted:
+	case <-d.ctx.Done():
+	}
+	d.timer.Stop()
+	return !isClosed(d.r.halted) && d.ctx.Err() == nil
+}
+
+// noteCapped counts the whole seconds of the run that [from, to] touches
+// in max_workers_reached_s, each once, and tells the Sink if the count grew.
+func (d *dispatcher) noteCapped(from, to time.Time) {
+	r := d.r
+	a := max(int64(from.Sub(r.runStart)/time.Second), d.cappedTo+1)
+	b := int64(to.Sub(r.runStart) / time.Second)
+	if b < a {
+		return
+	}
+	d.capped += b - a + 1
+	d.cappedTo = b
+	r.sink.RecordWorkerCap(results.WorkerCap{
+		Scenario: r.sc.Name, MaxWorkers: d.spawned, Budget: d.spawned < d.maxWorkers,
+		PeakRate: r.sched.PeakRate(), Seconds: d.capped,
+	})
+	r.capped.Store(d.capped)
 }
 
 // addLate counts one late iteration.
@@ -143,48 +234,12 @@ func (r *scenarioRun) addLate() {
 	r.sink.AddLate(r.sc.Name, 1)
 }
 
-// dispatchLate waits for a free worker to take j, until j's intended start
-// plus maxLate. It counts j late if a worker took it and dropped otherwise.
-// It reports whether a worker took j, and whether the dispatcher should go
-// on (false once the scenario is halted or ctx is done; j counts as dropped
-// then too).
-func (r *scenarioRun) dispatchLate(ctx context.Context, jobs chan<- job, j job, timer Timer, maxLate time.Duration) (taken, goOn bool) {
-	d := j.intended.Add(maxLate).Sub(r.clock.Now())
-	if d <= 0 {
-		r.drop(1)
-		return false, true
-	}
-	timer.Reset(d)
-	select {
-	case jobs <- j:
-		timer.Stop()
-		r.addLate()
-		return true, true
-	case <-timer.C():
-		r.drop(1)
-		return false, true
-	case <-r.halted:
-	case <-ctx.Done():
-	}
-	timer.Stop()
-	r.drop(1)
-	return false, false
-}
-
 // dropDue counts as dropped iteration n and every later one whose intended
 // start has come: the scenario was halted or canceled before they could
-// start.
+// start. It counts them in closed form (Schedule.Due), so a stop is as quick
+// at 10¹²/s as at 1/s.
 func (r *scenarioRun) dropDue(n int64) {
-	now := r.clock.Now()
-	var k int64
-	for ; ; n++ {
-		at, ok := r.sched.At(n)
-		if !ok || r.start.Add(at).After(now) {
-			break
-		}
-		k++
-	}
-	if k > 0 {
+	if k := r.sched.Due(time.Since(r.start)) - n; k > 0 {
 		r.drop(k)
 	}
 }

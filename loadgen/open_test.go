@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"github.com/ironcorelabs/loadgen/results"
 	"math"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 // apart and that, with an instant op, latency is zero.
 func TestConstantRateSpacing(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:     "s",
 			Executor: Executor{Kind: ConstantRate, Rate: 40, Duration: time.Second},
@@ -40,7 +41,7 @@ func TestConstantRateSpacing(t *testing.T) {
 // against At(n) = sqrt(2n).
 func TestRampingRateStarts(t *testing.T) {
 	t.Parallel()
-	_, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	_, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:     "ramp",
 			Executor: Executor{Kind: RampingRate, Rate: 0, Stages: []Stage{{10 * time.Second, 10}}},
@@ -66,7 +67,7 @@ func TestRampingRateStarts(t *testing.T) {
 // its maximum rather than running late.
 func TestOpenGrowsWorkers(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:         "s",
 			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 5},
@@ -95,7 +96,7 @@ func TestOpenGrowsWorkers(t *testing.T) {
 // start late after it, in the graceful window.
 func TestConstantRateLateAndDropped(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return plan1(Scenario{
 			Name:         "s",
 			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 1},
@@ -145,7 +146,7 @@ func TestConstantRateLateAndDropped(t *testing.T) {
 // scenario from growing: with room for one worker only, it runs late.
 func TestPlanMaxWorkersBudget(t *testing.T) {
 	t.Parallel()
-	out, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		p := plan1(Scenario{
 			Name:         "s",
 			Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second, Workers: 1, MaxWorkers: 10},
@@ -169,7 +170,7 @@ func TestPlanMaxWorkersBudget(t *testing.T) {
 // same factor.
 func TestPlanMaxRate(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		return &Plan{Name: "capped", MaxRate: 20, Scenarios: []Scenario{
 			{Name: "a", Executor: Executor{Kind: ConstantRate, Rate: 10, Duration: time.Second}, Steps: []Step{{Name: "a", Op: nop}}},
 			{Name: "b", Executor: Executor{Kind: RampingRate, Rate: 30, Stages: []Stage{{time.Second, 30}}}, Steps: []Step{{Name: "b", Op: nop}}},
@@ -194,7 +195,7 @@ func TestPlanMaxRate(t *testing.T) {
 func TestLateBehindAWait(t *testing.T) {
 	t.Parallel()
 	for range 5 {
-		out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+		out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 			return plan1(Scenario{
 				Name:         "s",
 				Executor:     Executor{Kind: ConstantRate, Rate: 20, Duration: time.Second, Workers: 10, MaxWorkers: 10},
@@ -227,7 +228,7 @@ func TestLateBehindAWait(t *testing.T) {
 // dropped and those due at 11-19s start at once (late by start lag only).
 func TestDroppedWhenDispatcherBehind(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 		opts.Start = c.Now().Add(-20 * time.Second)
 		return plan1(Scenario{
 			Name:        "s",
@@ -246,5 +247,84 @@ func TestDroppedWhenDispatcherBehind(t *testing.T) {
 		if late := s.Latency - s.ServiceTime; late >= 10*time.Second {
 			t.Errorf("sample at %v started %v late; want less than 10s", s.Start, late)
 		}
+	}
+}
+
+// TestDefaultWorkersHoldTheRate runs 3000/s for 2s of 50ms iterations
+// with the engine's default workers: ~150 must be in flight, and the
+// default lets them start, so every iteration starts on time and none
+// waits for loadgen's own cap.
+func TestDefaultWorkersHoldTheRate(t *testing.T) {
+	t.Parallel()
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
+		return plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 3000, Duration: 2 * time.Second},
+			GracefulStop: time.Second,
+			Steps:        []Step{{Name: "op", Op: sleepOp(c, 50*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := out.Scenarios[0]
+	// Starts are rounded to the nanosecond, so one ending and one starting
+	// may overlap at an instant: 150 or 151 active.
+	if sc.Started != 6000 || sc.Completed != 6000 || sc.Late != 0 || sc.Dropped != 0 || sc.WorkersCappedS != 0 || sc.MaxActiveWorkers > 151 {
+		t.Errorf("outcome %+v; want 6000 started and completed, none late or dropped, the cap never reached, ~150 active at most", sc)
+	}
+	if len(sink.caps) != 0 {
+		t.Errorf("worker cap reported: %+v", sink.caps)
+	}
+	for _, s := range sink.samples {
+		if s.Latency != 50*ms {
+			t.Fatalf("sample at %v: latency %v; want 50ms", s.Start, s.Latency)
+		}
+	}
+	if d := out.End.Sub(out.Start); d < 2*time.Second || d > 2050*ms {
+		t.Errorf("run took %v; want 2s and the last iterations' 50ms", d)
+	}
+}
+
+// TestWorkerCapReported runs 10/s for 3s of 300ms iterations under
+// max_workers 2: 3 must be in flight, so the cap binds in every second,
+// and the Sink hears of it with the cap and the rate. The 30 iterations
+// take 4.5s on 2 workers, so the backlog keeps the cap reached in the
+// graceful window's seconds 3 and 4 too.
+func TestWorkerCapReported(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		maxWorkers int
+		budget     int // Plan.MaxWorkers, 0 = none
+		wantBudget bool
+	}{
+		{"max_workers", 2, 0, false},
+		{"target.max_workers", 5, 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
+				p := plan1(Scenario{
+					Name:         "s",
+					Executor:     Executor{Kind: ConstantRate, Rate: 10, Duration: 3 * time.Second, Workers: 1, MaxWorkers: tc.maxWorkers},
+					GracefulStop: 10 * time.Second,
+					Steps:        []Step{{Name: "op", Op: sleepOp(c, 300*ms)}},
+				})
+				p.MaxWorkers = tc.budget
+				return p
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := out.Scenarios[0]
+			if sc.WorkersCappedS != 5 || sc.Late != 28 || sc.MaxActiveWorkers != 2 {
+				t.Errorf("outcome %+v; want the cap reached in 5 s, 28 late, 2 active at most", sc)
+			}
+			want := results.WorkerCap{Scenario: "s", MaxWorkers: 2, Budget: tc.wantBudget, PeakRate: 10, Seconds: 5}
+			if got := sink.caps["s"]; got != want {
+				t.Errorf("worker cap %+v; want %+v", got, want)
+			}
+		})
 	}
 }

@@ -2,12 +2,13 @@ package loadgen
 
 import "time"
 
-// Options tune a Run. The zero value runs on the real clock with seed 0.
+// Options tune a Run. The zero value measures generator health and uses
+// seed 0.
+//
+// The engine takes every time and timer from the time package, so a test
+// runs it in a testing/synctest bubble to get fake, instant, exact time
+// (with NoHealth: the process's CPU and scheduler do not follow fake time).
 type Options struct {
-	// Clock supplies the time and every timer; nil means the real clock.
-	// Generator health is measured only on the real clock.
-	Clock Clock
-
 	// Stop, when closed, stops the run gracefully: no scenario starts a new
 	// iteration, and iterations in flight get their scenario's
 	// GracefulStop to finish before their context is canceled. A nil
@@ -20,17 +21,24 @@ type Options struct {
 
 	// Start is the run's start, the origin of every offset the engine
 	// reports (Sample.Start) and of StartAfter. Zero means the time Setup
-	// returns. Give a time from the Clock (time.Now for the real one) so
-	// that it carries a monotonic reading.
+	// returns. Give a time from time.Now, so that it carries a monotonic
+	// reading.
 	Start time.Time
 
 	// NoHealth turns off generator health (Sink.RecordHealth), which is
-	// otherwise measured once a second whenever Clock is nil.
+	// otherwise measured once a second.
 	NoHealth bool
 
-	// Progress, if not nil, is called about once a second (by the Clock)
-	// from a goroutine of its own with a snapshot of every scenario's
-	// counters, and once more at the end. It must return quickly.
+	// EmbeddedBusy, if not nil, returns the time so far that a target
+	// running inside this process (the embedded reference service) spent
+	// handling requests; generator health counts it as that service's
+	// share of the CPU, so a saturated run can name it. It is called
+	// once a second and must be safe for concurrent use.
+	EmbeddedBusy func() time.Duration
+
+	// Progress, if not nil, is called about once a second from a
+	// goroutine of its own with a snapshot of every scenario's counters,
+	// and once more at the end. It must return quickly.
 	Progress func(Progress)
 }
 
@@ -75,6 +83,10 @@ type ScenarioOutcome struct {
 	// MaxActiveWorkers the most that ran an iteration at the same moment.
 	Workers          int
 	MaxActiveWorkers int
+	// WorkersCappedS counts the seconds of the run in which an open
+	// executor had an iteration due while every worker it may start was
+	// busy (max_workers_reached_s).
+	WorkersCappedS int64
 	// Stopped reports whether Options.Stop ended the scenario.
 	Stopped bool
 }

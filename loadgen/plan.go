@@ -168,4 +168,7 @@ type Sink interface {
 	AddLate(scenario string, n int64)
 	AddDropped(scenario string, n int64)
 	RecordHealth(h results.Health)
+	// RecordWorkerCap is called when an open scenario's worker cap bound
+	// in a second it had not yet bound in; c.Seconds is the total so far.
+	RecordWorkerCap(c results.WorkerCap)
 }

@@ -41,11 +41,7 @@ func Run(ctx context.Context, plan *Plan, sink Sink, opts Options) (*Outcome, er
 	if err := plan.Validate(); err != nil {
 		return nil, fmt.Errorf("loadgen: plan %q: %w", plan.Name, err)
 	}
-	clock := opts.Clock
-	measureHealth := !opts.NoHealth && clock == nil
-	if clock == nil {
-		clock = realClock{}
-	}
+	measureHealth := !opts.NoHealth
 	scale := plan.RateScale()
 	var budget *workerBudget
 	if plan.MaxWorkers > 0 {
@@ -68,27 +64,27 @@ func Run(ctx context.Context, plan *Plan, sink Sink, opts Options) (*Outcome, er
 	}
 	out := &Outcome{Start: opts.Start, RateScale: scale}
 	if out.Start.IsZero() {
-		out.Start = clock.Now()
+		out.Start = time.Now()
 	}
 
 	runs := make([]*scenarioRun, len(plan.Scenarios))
 	for i := range plan.Scenarios {
 		r := newScenarioRun(&plan.Scenarios[i], scaleRates(plan.Scenarios[i].Executor, scale), opts.Seed)
-		r.sink, r.clock, r.runStart, r.stop, r.budget = sink, clock, out.Start, opts.Stop, budget
+		r.sink, r.runStart, r.stop, r.budget = sink, out.Start, opts.Stop, budget
 		runs[i] = r
 	}
 	if len(errs) == 0 {
 		var h *health
 		if measureHealth {
-			h = newHealth(clock.Now())
+			h = newHealth(time.Now(), opts.EmbeddedBusy)
 			for _, r := range runs {
-				r.lag = h.lag
+				r.gauges = h.g
 			}
 		}
 		monitorDone := make(chan struct{})
 		var wg sync.WaitGroup
 		if h != nil || opts.Progress != nil {
-			wg.Go(func() { monitor(clock, out.Start, runs, sink, h, opts.Progress, monitorDone) })
+			wg.Go(func() { monitor(out.Start, runs, sink, h, opts.Progress, monitorDone) })
 		}
 		var scenarios sync.WaitGroup
 		for _, r := range runs {
@@ -100,7 +96,7 @@ func Run(ctx context.Context, plan *Plan, sink Sink, opts Options) (*Outcome, er
 	}
 	// The run ends when its scenarios have; Teardown, like Setup, is not
 	// part of it.
-	out.End = clock.Now()
+	out.End = time.Now()
 	if plan.Teardown != nil {
 		if err := plan.Teardown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("loadgen: teardown: %w", err))
@@ -120,18 +116,26 @@ func Run(ctx context.Context, plan *Plan, sink Sink, opts Options) (*Outcome, er
 	return out, errors.Join(errs...)
 }
 
+// minHealthTail is the shortest last interval of a run that is still
+// measured: a run of half a second gets one health record, not none.
+const minHealthTail = 100 * time.Millisecond
+
 // monitor reports health and progress once a second, on whole seconds
-// from the run's start, until done is closed.
-func monitor(clock Clock, start time.Time, runs []*scenarioRun, sink Sink, h *health, progress func(Progress), done <-chan struct{}) {
-	t := clock.NewTimer(start.Add(time.Second).Sub(clock.Now()))
+// from the run's start, until done is closed; health once more for the
+// part of a second the run ended in (if at least minHealthTail).
+func monitor(start time.Time, runs []*scenarioRun, sink Sink, h *health, progress func(Progress), done <-chan struct{}) {
+	t := time.NewTimer(start.Add(time.Second).Sub(time.Now()))
 	defer t.Stop()
 	for sec := int64(1); ; sec++ {
 		select {
-		case <-t.C():
+		case <-t.C:
 		case <-done:
+			if h != nil && time.Since(h.prevTime) >= minHealthTail {
+				sink.RecordHealth(h.measure(sec-1, time.Now()))
+			}
 			return
 		}
-		now := clock.Now()
+		now := time.Now()
 		if h != nil {
 			sink.RecordHealth(h.measure(sec-1, now))
 		}
@@ -144,11 +148,11 @@ func monitor(clock Clock, start time.Time, runs []*scenarioRun, sink Sink, h *he
 		}
 		// Skip whole seconds missed (a stalled process) rather than bursting.
 		next := start.Add(time.Duration(sec+1) * time.Second)
-		if d := next.Sub(clock.Now()); d <= 0 {
+		if d := next.Sub(time.Now()); d <= 0 {
 			sec += int64(-d/time.Second) + 1
 			next = start.Add(time.Duration(sec+1) * time.Second)
 		}
-		t.Reset(next.Sub(clock.Now()))
+		t.Reset(next.Sub(time.Now()))
 	}
 }
 

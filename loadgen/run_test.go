@@ -27,7 +27,7 @@ func TestSetupTeardown(t *testing.T) {
 			t.Parallel()
 			var log []string
 			var teardownErr error
-			out, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+			out, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 				stop := make(chan struct{})
 				opts.Stop = stop
 				c.at(50*ms, func() { close(stop) })
@@ -122,7 +122,7 @@ func TestRunRefusesTooManyWorkers(t *testing.T) {
 		{Name: "a", Executor: Executor{Kind: ConstantWorkers, Workers: 4, Duration: time.Second}, Steps: []Step{{Name: "nop", Op: nop}}},
 		{Name: "b", Executor: Executor{Kind: ConstantRate, Rate: 1, Duration: time.Second, Workers: 2}, Steps: []Step{{Name: "nop", Op: nop}}},
 	}}
-	_, err := Run(context.Background(), p, discard{}, Options{Clock: newFakeClock()})
+	_, err := Run(context.Background(), p, discard{}, Options{NoHealth: true})
 	if err == nil || !strings.Contains(err.Error(), "need 6 workers, more than max_workers 5") {
 		t.Errorf("Run error %v; want one about 6 workers over 5", err)
 	}
@@ -166,6 +166,10 @@ func TestOpenWorkers(t *testing.T) {
 		{Executor{Kind: ConstantRate, Rate: 400, Duration: time.Second}, 40, 4000},
 		{Executor{Kind: ConstantRate, Rate: 400, Duration: time.Second, MaxWorkers: 10}, 10, 10},
 		{Executor{Kind: ConstantRate, Rate: 400, Duration: time.Second, Workers: 3}, 3, 4000},
+		// 3000/s: ~150 in flight at 50ms; the default allows 10s of it.
+		{Executor{Kind: ConstantRate, Rate: 3000, Duration: time.Second}, 300, 30000 / 3},
+		{Executor{Kind: ConstantRate, Rate: 3000, Duration: time.Second, Workers: 20000}, 20000, 20000},
+		{Executor{Kind: RampingRate, Rate: 0, Stages: []Stage{{time.Second, 50}}}, 5, 500},
 	} {
 		if pre, max := tc.exec.OpenWorkers(); pre != tc.pre || max != tc.max {
 			t.Errorf("%+v: OpenWorkers() = %d, %d; want %d, %d", tc.exec, pre, max, tc.pre, tc.max)
@@ -211,7 +215,7 @@ func TestProgress(t *testing.T) {
 	t.Parallel()
 	var got []time.Duration
 	var last Progress
-	_, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+	_, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 		opts.Progress = func(p Progress) {
 			got = append(got, p.Elapsed)
 			last = p
@@ -244,7 +248,7 @@ func TestProgress(t *testing.T) {
 // Teardown does not lengthen the run.
 func TestOutcomeEndBeforeTeardown(t *testing.T) {
 	t.Parallel()
-	out, _, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		p := plan1(Scenario{
 			Name:     "s",
 			Executor: Executor{Kind: ConstantWorkers, Workers: 1, Duration: time.Second},

@@ -17,11 +17,10 @@ type scenarioRun struct {
 	exec     Executor  // after Plan.MaxRate scaling
 	sched    *Schedule // open executors only
 	sink     Sink
-	clock    Clock
 	runStart time.Time
 	stop     <-chan struct{}
 	budget   *workerBudget // Plan.MaxWorkers beyond reservations; nil = none
-	lag      *lagHistogram // start lag for health; nil = not measured
+	gauges   *gauges       // for generator health; nil = not measured
 
 	mixSeed uint64
 	mixCum  []uint64 // cumulative mix weights
@@ -33,6 +32,7 @@ type scenarioRun struct {
 	started, completed, failed, interrupted atomic.Int64
 	late, dropped                           atomic.Int64
 	busy, maxBusy, workers                  atomic.Int64
+	capped                                  atomic.Int64 // max_workers_reached_s
 	nextN                                   atomic.Int64
 	stopped                                 atomic.Bool
 }
@@ -84,9 +84,9 @@ func (r *scenarioRun) run(ctx context.Context) {
 	}()
 	r.start = r.runStart.Add(r.sc.StartAfter)
 	if r.sc.StartAfter > 0 {
-		t := r.clock.NewTimer(r.start.Sub(r.clock.Now()))
+		t := time.NewTimer(r.start.Sub(time.Now()))
 		select {
-		case <-t.C():
+		case <-t.C:
 		case <-r.stop:
 			t.Stop()
 			r.stopped.Store(true)
@@ -120,9 +120,9 @@ func (r *scenarioRun) run(ctx context.Context) {
 
 	var end <-chan time.Time
 	if d := r.exec.Length(); d > 0 {
-		t := r.clock.NewTimer(r.start.Add(d).Sub(r.clock.Now()))
+		t := time.NewTimer(r.start.Add(d).Sub(time.Now()))
 		defer t.Stop()
-		end = t.C()
+		end = t.C
 	}
 	select {
 	case <-done:
@@ -135,7 +135,7 @@ func (r *scenarioRun) run(ctx context.Context) {
 	}
 	close(r.ending)
 
-	grace := r.clock.NewTimer(r.sc.GracefulStop)
+	grace := time.NewTimer(r.sc.GracefulStop)
 	defer grace.Stop()
 	stop := r.stop
 	if isClosed(r.halted) {
@@ -153,7 +153,7 @@ func (r *scenarioRun) run(ctx context.Context) {
 			close(r.halted)
 			stop = nil
 			continue
-		case <-grace.C():
+		case <-grace.C:
 			cancel()
 		case <-ctx.Done():
 		}
@@ -216,6 +216,7 @@ func (r *scenarioRun) outcome() ScenarioOutcome {
 		Dropped:          r.dropped.Load(),
 		Workers:          int(r.workers.Load()),
 		MaxActiveWorkers: int(r.maxBusy.Load()),
+		WorkersCappedS:   r.capped.Load(),
 		Stopped:          r.stopped.Load(),
 	}
 }

@@ -97,13 +97,79 @@ func validateRates(start float64, stages []Stage) error {
 // Duration returns the schedule's length: no iteration starts at or after it.
 func (s *Schedule) Duration() time.Duration { return s.total }
 
-// Count returns how many iterations the schedule starts.
+// Count returns how many iterations the schedule starts (at most
+// math.MaxInt64, which no schedule a workload may hold comes near).
 func (s *Schedule) Count() int64 {
-	c := s.count - countEpsilon*math.Max(1, s.count)
-	if c <= 0 {
+	return ceilCount(s.count - countEpsilon*math.Max(1, s.count))
+}
+
+// ceilCount returns ⌈c⌉ as an int64, 0 for c <= 0 and math.MaxInt64 for
+// anything too large for one (a float64 conversion out of range is not
+// defined in Go).
+func ceilCount(c float64) int64 {
+	switch {
+	case c <= 0 || math.IsNaN(c):
 		return 0
+	case c >= math.MaxInt64:
+		return math.MaxInt64
 	}
 	return int64(math.Ceil(c))
+}
+
+// Due returns how many iterations are due by offset t: the number of n
+// with At(n) <= t. It takes O(log segments) whatever the rate, so a
+// dispatcher that fell behind, or a stop at 10¹²/s, counts what it drops
+// in one step rather than one iteration at a time.
+func (s *Schedule) Due(t time.Duration) int64 {
+	total := s.Count()
+	if t < 0 || total == 0 {
+		return 0
+	}
+	if t >= s.total {
+		return total
+	}
+	// N(t) from the segment holding t; iteration n is due once N(t) >= n.
+	k := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].start+s.segs[i].dur > t })
+	if k == len(s.segs) {
+		return total
+	}
+	g := &s.segs[k]
+	tau := (t - g.start).Seconds()
+	nt := g.n0 + g.r0*tau + (g.r1-g.r0)*tau*tau/(2*g.dur.Seconds())
+	n := min(total, ceilCount(math.Floor(nt+countEpsilon*math.Max(1, nt))+1))
+	if nt < 0 {
+		n = 0
+	}
+	// At rounds to whole nanoseconds (so at 10¹²/s a thousand iterations
+	// share each instant): settle the boundary against it by galloping
+	// search, so that Due and At never disagree.
+	due := func(i int64) bool { at, ok := s.At(i); return ok && at <= t }
+	lo, hi := n, n // find the first i >= 0 with !due(i); lo is due or -1
+	if due(n) {
+		for step := int64(1); ; step *= 2 {
+			hi = min(n+step, total)
+			if hi == total || !due(hi) {
+				break
+			}
+			lo = hi
+		}
+	} else {
+		lo = n - 1
+		for step := int64(1); lo >= 0 && !due(lo); step *= 2 {
+			hi = lo
+			lo = max(n-step*2, -1)
+		}
+	}
+	// due(lo) (or lo = -1) and !due(hi) (or hi = total): bisect.
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if due(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // At returns the intended start of iteration n as an offset from the

@@ -164,3 +164,71 @@ func TestScheduleAtAcrossPause(t *testing.T) {
 		t.Errorf("Count() = %d; want 60", c)
 	}
 }
+
+// TestScheduleDue checks Due against At, one iteration at a time, at
+// rates from a fraction per second to 10¹²/s (where a thousand iterations
+// share each nanosecond) and across ramps and pauses.
+func TestScheduleDue(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		s    *Schedule
+	}{
+		{"1.1/s", ConstantSchedule(1.1, 50*time.Second)},
+		{"400/s", ConstantSchedule(400, 2*time.Second)},
+		{"ramp", RampingSchedule(0, []Stage{{10 * time.Second, 10}, {5 * time.Second, 10}, {0, 0}, {time.Second, 0}, {3 * time.Second, 7}})},
+		{"falling", RampingSchedule(30, []Stage{{2 * time.Second, 0}})},
+		{"1e12/s", ConstantSchedule(1e12, time.Second)},
+	} {
+		// Probe around the first, some middle and the last starts.
+		var ns []int64
+		c := tc.s.Count()
+		for _, n := range []int64{0, 1, 2, 3, 999, 1000, 1001, c / 3, c / 2, c - 2, c - 1} {
+			if n >= 0 && n < c {
+				ns = append(ns, n)
+			}
+		}
+		for _, n := range ns {
+			at, _ := tc.s.At(n)
+			for _, t0 := range []time.Duration{at - 1, at, at + 1} {
+				// Due(t) = #{i : At(i) <= t}; At is monotonic, so count
+				// around n.
+				want := n
+				for want > 0 {
+					if a, _ := tc.s.At(want - 1); a <= t0 {
+						break
+					}
+					want--
+				}
+				for want < c {
+					if a, _ := tc.s.At(want); a > t0 {
+						break
+					}
+					want++
+				}
+				if got := tc.s.Due(t0); got != want {
+					t.Errorf("%s: Due(%v) = %d; want %d (At(%d) = %v)", tc.name, t0, got, want, n, at)
+				}
+			}
+		}
+		if got := tc.s.Due(-time.Second); got != 0 {
+			t.Errorf("%s: Due(-1s) = %d; want 0", tc.name, got)
+		}
+		if got := tc.s.Due(tc.s.Duration() + time.Hour); got != c {
+			t.Errorf("%s: Due(end) = %d; want Count %d", tc.name, got, c)
+		}
+	}
+}
+
+// TestScheduleCountHuge checks that a count beyond int64 saturates rather
+// than wrapping to a negative number (which would start nothing).
+func TestScheduleCountHuge(t *testing.T) {
+	t.Parallel()
+	s := ConstantSchedule(1e12, 365*24*time.Hour)
+	if got := s.Count(); got != math.MaxInt64 {
+		t.Errorf("Count() = %d; want MaxInt64", got)
+	}
+	if at, ok := s.At(1e15); !ok || at != time.Second*1000 {
+		t.Errorf("At(1e15) = %v, %v; want 1000s", at, ok)
+	}
+}

@@ -25,7 +25,7 @@ func TestGracefulStop(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+			out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 				return plan1(Scenario{
 					Name:         "g",
 					Executor:     Executor{Kind: ConstantWorkers, Workers: 2, Duration: time.Second},
@@ -64,7 +64,7 @@ func TestGracefulStop(t *testing.T) {
 // the graceful window. A scenario due to start later never starts.
 func TestStopChannel(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 		stop := make(chan struct{})
 		opts.Stop = stop
 		c.at(450*ms, func() { close(stop) })
@@ -119,7 +119,7 @@ func TestStopChannel(t *testing.T) {
 func TestContextCancel(t *testing.T) {
 	t.Parallel()
 	var tornDown bool
-	out, sink, err := runFake(t, func(c *fakeClock, cancel context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, cancel context.CancelFunc, _ *Options) *Plan {
 		c.at(450*ms, cancel)
 		p := plan1(Scenario{
 			Name:         "rate",
@@ -156,7 +156,7 @@ func TestContextCancel(t *testing.T) {
 // (n6-n9) are dropped rather than started.
 func TestStopInGracefulWindow(t *testing.T) {
 	t.Parallel()
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 		stop := make(chan struct{})
 		opts.Stop = stop
 		c.at(1550*ms, func() { close(stop) })
@@ -170,7 +170,7 @@ func TestStopInGracefulWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ScenarioOutcome{Name: "s", Started: 6, Completed: 6, Late: 5, Dropped: 4, Workers: 1, MaxActiveWorkers: 1, Stopped: true}
+	want := ScenarioOutcome{Name: "s", Started: 6, Completed: 6, Late: 5, Dropped: 4, Workers: 1, MaxActiveWorkers: 1, WorkersCappedS: 2, Stopped: true}
 	if sc := out.Scenarios[0]; sc != want || !out.Stopped {
 		t.Errorf("outcome %+v, stopped %v; want %+v, stopped", sc, out.Stopped, want)
 	}
@@ -187,7 +187,7 @@ func TestStopInGracefulWindow(t *testing.T) {
 func TestStoppedBeforeStart(t *testing.T) {
 	t.Parallel()
 	for range 20 {
-		out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+		out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 			stop := make(chan struct{})
 			close(stop)
 			opts.Stop = stop
@@ -208,5 +208,54 @@ func TestStoppedBeforeStart(t *testing.T) {
 				t.Fatalf("scenario %+v; want none started or dropped, stopped", sc)
 			}
 		}
+	}
+}
+
+// TestStopAtAnyRate runs 10¹²/s with 50 workers of 1ms iterations and
+// stops it: the run ends within the graceful window, having counted every
+// iteration due by the stop as started or dropped, in closed form (one at a
+// time, 10¹⁰ drops would take this test hours). With a max_lateness of 5ms
+// the dispatcher also skips what it fell behind in closed form.
+func TestStopAtAnyRate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		maxLate time.Duration
+		stopAt  time.Duration
+	}{
+		{"stop", 0, 10 * ms},
+		{"behind and stop", 5 * ms, 20 * ms},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var sched *Schedule
+			out, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
+				stop := make(chan struct{})
+				opts.Stop = stop
+				c.at(tc.stopAt, func() { close(stop) })
+				e := Executor{Kind: ConstantRate, Rate: 1e12, Duration: time.Hour, MaxWorkers: 50}
+				sched = e.Schedule()
+				return plan1(Scenario{
+					Name:         "huge",
+					Executor:     e,
+					MaxLateness:  tc.maxLate,
+					GracefulStop: time.Second,
+					Steps:        []Step{{Name: "op", Op: sleepOp(c, ms)}},
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := out.Scenarios[0]
+			if d := out.End.Sub(out.Start); d > tc.stopAt+time.Second {
+				t.Errorf("run took %v; want at most the stop at %v plus the 1s graceful window", d, tc.stopAt)
+			}
+			if due := sched.Due(tc.stopAt); sc.Started+sc.Dropped != due {
+				t.Errorf("started %d + dropped %d = %d; want the %d due by the stop", sc.Started, sc.Dropped, sc.Started+sc.Dropped, due)
+			}
+			if sc.Started == 0 || sc.Started > 50*int64(tc.stopAt/ms+1) || sc.Dropped < 1e9 || !sc.Stopped {
+				t.Errorf("outcome %+v; want some started (50 per ms at most), over 10⁹ dropped, stopped", sc)
+			}
+		})
 	}
 }

@@ -17,7 +17,7 @@ type worker struct {
 	sample results.Sample
 	rec    results.Iteration
 	phases []results.Phase
-	pause  Timer // think time; made on first use
+	pause  *time.Timer // think time; made on first use
 }
 
 func (r *scenarioRun) newWorker(index int) *worker {
@@ -42,22 +42,25 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHe
 
 	r.noteBusy(r.busy.Add(1))
 	r.started.Add(1)
-	start := r.clock.Now()
-	if r.lag != nil && lagHealth && !intended.IsZero() {
-		r.lag.record(start.Sub(intended))
+	start := time.Now()
+	if r.gauges != nil && lagHealth && !intended.IsZero() {
+		r.gauges.lag.record(start.Sub(intended))
 	}
 	failed := false
 	opStart, end := start, start
 	for i := range steps {
 		st := &steps[i]
 		if i > 0 {
-			opStart = r.clock.Now()
+			opStart = time.Now()
 		}
 		it.BeginOp(opStart)
 		err := st.Op.Do(ctx, it)
-		end = r.clock.Now()
+		end = time.Now()
 		var status int
 		w.phases, status = it.endOpInto(w.phases[:0])
+		if r.gauges != nil {
+			r.gauges.addCrypto(w.phases)
+		}
 
 		s := &w.sample
 		*s = results.Sample{
@@ -122,12 +125,12 @@ func (w *worker) think(ctx context.Context) bool {
 		return true
 	}
 	if w.pause == nil {
-		w.pause = w.r.clock.NewTimer(d)
+		w.pause = time.NewTimer(d)
 	} else {
 		w.pause.Reset(d)
 	}
 	select {
-	case <-w.pause.C():
+	case <-w.pause.C:
 		return true
 	case <-w.r.ending:
 	case <-ctx.Done():

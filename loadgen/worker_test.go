@@ -16,7 +16,7 @@ func TestSteps(t *testing.T) {
 	t.Parallel()
 	errOdd := errors.New("odd")
 	var dirty, counted int
-	out, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, _ *Options) *Plan {
+	out, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, _ *Options) *Plan {
 		first := OpFunc(func(ctx context.Context, it *Iteration) error {
 			if len(it.Vars) != 0 {
 				dirty++
@@ -136,7 +136,7 @@ func TestMix(t *testing.T) {
 func TestMixRun(t *testing.T) {
 	t.Parallel()
 	run := func() []string {
-		_, sink, err := runFake(t, func(c *fakeClock, _ context.CancelFunc, opts *Options) *Plan {
+		_, sink, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
 			opts.Seed = 42
 			return plan1(Scenario{
 				Name:     "mix",
@@ -169,7 +169,7 @@ func TestMixRun(t *testing.T) {
 func TestIterationAllocs(t *testing.T) {
 	sc := Scenario{Name: "a", Steps: []Step{{Name: "nop", Op: nop}, {Name: "nop2", Op: nop}}}
 	r := newScenarioRun(&sc, Executor{Kind: ConstantWorkers, Workers: 1}, 0)
-	r.sink, r.clock, r.runStart = discard{}, realClock{}, time.Now()
+	r.sink, r.runStart = discard{}, time.Now()
 	w := r.newWorker(0)
 	ctx := context.Background()
 	intended := time.Now()
@@ -185,6 +185,7 @@ func (discard) RecordSample(*results.Sample)       {}
 func (discard) RecordIteration(*results.Iteration) {}
 func (discard) AddLate(string, int64)              {}
 func (discard) AddDropped(string, int64)           {}
+func (discard) RecordWorkerCap(results.WorkerCap)  {}
 func (discard) RecordHealth(results.Health)        {}
 
 // TestStartLagHealthSkipsQueued keeps iterations that waited for a worker
@@ -192,12 +193,12 @@ func (discard) RecordHealth(results.Health)        {}
 func TestStartLagHealthSkipsQueued(t *testing.T) {
 	sc := Scenario{Name: "a", Steps: []Step{{Name: "nop", Op: nop}}}
 	r := newScenarioRun(&sc, Executor{Kind: ConstantRate, Rate: 1, Duration: time.Second}, 0)
-	r.sink, r.clock, r.runStart = discard{}, realClock{}, time.Now()
-	r.lag = &lagHistogram{}
+	r.sink, r.runStart = discard{}, time.Now()
+	r.gauges = &gauges{}
 	w := r.newWorker(0)
 	total := func() (n int64) {
-		for i := range r.lag.counts {
-			n += r.lag.counts[i].Load()
+		for i := range r.gauges.lag.counts {
+			n += r.gauges.lag.counts[i].Load()
 		}
 		return n
 	}

@@ -134,6 +134,13 @@ func (e *Exporter) AddDropped(scenario string, n int64) {
 	}
 }
 
+// RecordWorkerCap implements loadgen.Sink; it only passes the record on.
+func (e *Exporter) RecordWorkerCap(c results.WorkerCap) {
+	if e.next != nil {
+		e.next.RecordWorkerCap(c)
+	}
+}
+
 // RecordHealth implements loadgen.Sink.
 func (e *Exporter) RecordHealth(h results.Health) {
 	e.cpu.Set(h.CPUPercent)

@@ -27,6 +27,7 @@ func (c *countingSink) RecordSample(*results.Sample)       { c.mu.Lock(); c.samp
 func (c *countingSink) RecordIteration(*results.Iteration) { c.mu.Lock(); c.iters++; c.mu.Unlock() }
 func (c *countingSink) AddLate(string, int64)              { c.mu.Lock(); c.late++; c.mu.Unlock() }
 func (c *countingSink) AddDropped(string, int64)           { c.mu.Lock(); c.drop++; c.mu.Unlock() }
+func (c *countingSink) RecordWorkerCap(results.WorkerCap)  {}
 func (c *countingSink) RecordHealth(results.Health)        { c.mu.Lock(); c.health++; c.mu.Unlock() }
 
 func feed(e *Exporter) {

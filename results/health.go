@@ -1,22 +1,49 @@
 package results
 
 import (
+	"math"
 	"runtime"
 	"time"
 )
 
 // healthAgg folds the per-second health records into the run's generator
-// figures without keeping them: memory does not grow with run length.
+// figures without keeping them: memory does not grow with run length. A
+// figure no record measured stays nil ("not measured").
 type healthAgg struct {
-	n                int64
-	cpuMax           float64
-	schedMax, lagMax time.Duration // largest per-second p99
-	saturated        int64         // seconds marked saturated
-	firstSaturated   int64         // first such second, valid if saturated > 0
-	lastSecond       int64
-	last             Health
-	goroutinesMax    int
-	heapMax          uint64
+	n                                      int64
+	cpu, thread, crypto, service, gc, runq maxOf
+	sched, lag                             maxOf // milliseconds, largest per-second p99
+	saturated                              int64 // seconds marked saturated
+	firstSaturated                         int64 // first such second, valid if saturated > 0
+	causes                                 map[string]int64
+	lastSecond                             int64
+	last                                   Health
+	goroutinesMax                          int
+	heapMax                                uint64
+}
+
+// maxOf is the largest of the values it was given that were measured.
+type maxOf struct {
+	v  float64
+	ok bool
+}
+
+func (m *maxOf) add(v float64) {
+	if math.IsNaN(v) {
+		return
+	}
+	if !m.ok || v > m.v {
+		m.v, m.ok = v, true
+	}
+}
+
+// get returns the largest value, or nil if none was measured.
+func (m maxOf) get() *float64 {
+	if !m.ok {
+		return nil
+	}
+	v := m.v
+	return &v
 }
 
 func (a *healthAgg) add(h Health) {
@@ -25,9 +52,16 @@ func (a *healthAgg) add(h Health) {
 		a.last = h
 	}
 	a.n++
-	a.cpuMax = max(a.cpuMax, h.CPUPercent)
-	a.schedMax = max(a.schedMax, h.SchedLatencyP99)
-	a.lagMax = max(a.lagMax, h.StartLagP99)
+	a.cpu.add(h.CPUPercent)
+	a.thread.add(h.ThreadCPUMaxPercent)
+	a.crypto.add(h.CryptoCPUPercent)
+	a.service.add(h.ServiceCPUPercent)
+	a.gc.add(h.GCCPUPercent)
+	a.runq.add(h.RunQueuePercent)
+	a.sched.add(durMS(h.SchedLatencyP99))
+	if h.StartLags > 0 {
+		a.lag.add(durMS(h.StartLagP99))
+	}
 	a.goroutinesMax = max(a.goroutinesMax, h.Goroutines)
 	a.heapMax = max(a.heapMax, h.HeapBytes)
 	if h.Saturated {
@@ -35,44 +69,73 @@ func (a *healthAgg) add(h Health) {
 			a.firstSaturated = h.Second
 		}
 		a.saturated++
+		if a.causes == nil {
+			a.causes = make(map[string]int64)
+		}
+		cause := h.Cause
+		if cause == "" {
+			cause = CauseUnknown
+		}
+		a.causes[cause]++
 	}
 }
 
+// CauseUnknown is the cause of a saturated second recorded without one (by
+// an older loadgen).
+const CauseUnknown = "unknown"
+
 // Generator is the "generator" object of summary.json: the load generator's
-// own health over the run. The p99 figures are the largest per-second p99
-// seen (a per-second p99 cannot be merged exactly into a run p99; the largest
-// is the conservative choice).
+// own health over the run. Each figure is the largest per-second reading
+// (a per-second p99 cannot be merged exactly into a run p99; the largest
+// is the conservative choice), or null when no second measured it: a run
+// too short to measure, a platform without the figure, no open executor
+// (start lag), no embedded service. CPU percentages are of one core.
 type Generator struct {
-	CPUMaxPct         float64 `json:"cpu_max_pct"`
-	SchedLatencyP99MS float64 `json:"sched_latency_p99_ms"`
-	StartLagP99MS     float64 `json:"start_lag_p99_ms"`
-	Saturated         bool    `json:"saturated"`
+	CPUMaxPct         *float64 `json:"cpu_max_pct"`
+	ThreadCPUMaxPct   *float64 `json:"thread_cpu_max_pct"`
+	CryptoCPUMaxPct   *float64 `json:"crypto_cpu_max_pct"`
+	ServiceCPUMaxPct  *float64 `json:"service_cpu_max_pct"`
+	GCCPUMaxPct       *float64 `json:"gc_cpu_max_pct"`
+	RunQueueMaxPct    *float64 `json:"run_queue_max_pct"`
+	SchedLatencyP99MS *float64 `json:"sched_latency_p99_ms"`
+	StartLagP99MS     *float64 `json:"start_lag_p99_ms"`
+	// Saturated is true if any second was; SaturatedSeconds counts them
+	// out of Seconds measured, and Causes counts them by cause (the
+	// Cause constants).
+	Saturated        bool             `json:"saturated"`
+	Seconds          int64            `json:"seconds"`
+	SaturatedSeconds int64            `json:"saturated_s"`
+	Causes           map[string]int64 `json:"causes,omitempty"`
 	// GoroutinesMax and HeapMaxBytes are the largest per-second readings
-	// of the Go runtime; Runtime holds what the process said at its end.
-	GoroutinesMax int      `json:"goroutines_max"`
-	HeapMaxBytes  uint64   `json:"heap_max_bytes"`
+	// of the Go runtime (null: not measured); Runtime holds what the
+	// process said at its end.
+	GoroutinesMax *int     `json:"goroutines_max"`
+	HeapMaxBytes  *uint64  `json:"heap_max_bytes"`
 	Runtime       *Runtime `json:"runtime,omitempty"`
 
-	// Seconds is how many per-second health records there were,
-	// SaturatedSeconds how many were saturated and FirstSaturated the first
-	// of those (seconds since the start). Not part of summary.json.
-	Seconds          int64 `json:"-"`
-	SaturatedSeconds int64 `json:"-"`
-	FirstSaturated   int64 `json:"-"`
+	// FirstSaturated is the first saturated second (since the start). Not
+	// part of summary.json.
+	FirstSaturated int64 `json:"-"`
 }
 
 func (a *healthAgg) generator() Generator {
-	return Generator{
-		CPUMaxPct:         a.cpuMax,
-		SchedLatencyP99MS: durMS(a.schedMax),
-		StartLagP99MS:     durMS(a.lagMax),
-		Saturated:         a.saturated > 0,
-		GoroutinesMax:     a.goroutinesMax,
-		HeapMaxBytes:      a.heapMax,
-		Seconds:           a.n,
-		SaturatedSeconds:  a.saturated,
-		FirstSaturated:    a.firstSaturated,
+	g := Generator{
+		CPUMaxPct: a.cpu.get(), ThreadCPUMaxPct: a.thread.get(), CryptoCPUMaxPct: a.crypto.get(),
+		ServiceCPUMaxPct: a.service.get(), GCCPUMaxPct: a.gc.get(), RunQueueMaxPct: a.runq.get(),
+		SchedLatencyP99MS: a.sched.get(), StartLagP99MS: a.lag.get(),
+		Saturated: a.saturated > 0, Seconds: a.n, SaturatedSeconds: a.saturated, FirstSaturated: a.firstSaturated,
 	}
+	if len(a.causes) > 0 {
+		g.Causes = make(map[string]int64, len(a.causes))
+		for k, v := range a.causes {
+			g.Causes[k] = v
+		}
+	}
+	if a.n > 0 {
+		gr, heap := a.goroutinesMax, a.heapMax
+		g.GoroutinesMax, g.HeapMaxBytes = &gr, &heap
+	}
+	return g
 }
 
 // durMS converts a duration to float milliseconds.

@@ -174,7 +174,7 @@ func (s *Summary) htmlData(series *Series) htmlData {
 		}
 		for _, p := range g.Points {
 			h.Second = append(h.Second, p.Second)
-			h.CPU = append(h.CPU, p.CPUPercent)
+			h.CPU = append(h.CPU, finite(p.CPUPercent)) // not measured: 0 in the chart
 			h.SchedMS = append(h.SchedMS, durMS(p.SchedLatencyP99))
 			h.LagMS = append(h.LagMS, durMS(p.StartLagP99))
 			h.Goroutines = append(h.Goroutines, p.Goroutines)
@@ -241,10 +241,30 @@ func flameTree(lines []foldedLine) *flameNode {
 	return root
 }
 
+// finite returns v, or 0 for NaN (not measured), which JSON cannot carry.
+func finite(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
+}
+
 // reportTemplate returns the page's template with its helpers.
 func reportTemplate() *template.Template {
 	return template.Must(template.New(HTMLFile).Funcs(template.FuncMap{
 		"ms": func(v float64) string { return fmt.Sprintf("%.3f", v) },
+		"optms": func(v *float64) string {
+			if v == nil {
+				return "not measured"
+			}
+			return fmt.Sprintf("%.3f ms", *v)
+		},
+		"optpct": func(v *float64) string {
+			if v == nil {
+				return "not measured"
+			}
+			return fmt.Sprintf("%.1f%%", *v)
+		},
 		"pct": func(n, of int64) string {
 			if of == 0 {
 				return "0%"

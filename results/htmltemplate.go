@@ -93,7 +93,7 @@ its own CPU or scheduling delayed requests, so these figures describe the genera
 <figure class="chart" data-chart="heap"><figcaption>heap (MiB)</figcaption></figure>
 <table>
 <thead><tr><th>CPU max</th><th>scheduler latency p99 (max)</th><th>start lag p99 (max)</th><th>seconds</th><th>saturated</th></tr></thead>
-<tbody><tr><td>{{printf "%.1f" .S.Generator.CPUMaxPct}}%</td><td>{{ms .S.Generator.SchedLatencyP99MS}} ms</td><td>{{ms .S.Generator.StartLagP99MS}} ms</td><td>{{.S.Generator.Seconds}}</td><td>{{if .S.Generator.Saturated}}yes, {{.S.Generator.SaturatedSeconds}} s{{else}}no{{end}}</td></tr></tbody>
+<tbody><tr><td>{{optpct .S.Generator.CPUMaxPct}}</td><td>{{optms .S.Generator.SchedLatencyP99MS}}</td><td>{{optms .S.Generator.StartLagP99MS}}</td><td>{{.S.Generator.Seconds}}</td><td>{{if .S.Generator.Saturated}}yes, {{.S.Generator.SaturatedSeconds}} s{{else}}no{{end}}</td></tr></tbody>
 </table>
 </section>
 

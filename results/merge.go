@@ -98,6 +98,18 @@ func Merge(dirs []string) (*Summary, []string, error) {
 		for _, sc := range runs[i].Scenarios {
 			r.AddLate(sc.Name, sc.Late)
 			r.AddDropped(sc.Name, sc.Dropped)
+			if sc.MaxWorkersReachedS > 0 {
+				// The shards' caps and rates add up; their seconds may
+				// overlap, so the most any shard saw counts.
+				r.healthMu.Lock()
+				c := r.caps[sc.Name]
+				c.Scenario, c.Budget = sc.Name, c.Budget || sc.MaxWorkersBudget
+				c.MaxWorkers += sc.MaxWorkers
+				c.PeakRate += sc.PeakRatePerS
+				c.Seconds = max(c.Seconds, sc.MaxWorkersReachedS)
+				r.caps[sc.Name] = c
+				r.healthMu.Unlock()
+			}
 		}
 	}
 

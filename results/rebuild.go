@@ -227,11 +227,18 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 		h := Health{Second: d.i(), CPUPercent: math.Float64frombits(d.u()),
 			SchedLatencyP99: time.Duration(d.i()), StartLagP99: time.Duration(d.i()),
 			Goroutines: int(min(d.u(), math.MaxInt32)), HeapBytes: d.u(), Saturated: d.u() != 0}
+		readHealthTail(d, &h)
 		if !d.failed {
 			rb.r.health.add(h)
 			if rb.onHealth != nil {
 				rb.onHealth(h)
 			}
+		}
+	case recCap:
+		c := WorkerCap{Scenario: d.name(), MaxWorkers: int(min(d.u(), math.MaxInt32)), Budget: d.u() != 0,
+			PeakRate: math.Float64frombits(d.u()), Seconds: int64(min(d.u(), math.MaxInt64))}
+		if !d.failed {
+			rb.r.RecordWorkerCap(c)
 		}
 	case recEnd:
 		ns := d.i()
@@ -247,6 +254,25 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 		rb.bad++
 	}
 	return nil
+}
+
+// readHealthTail reads the fields newer writers add to a T record; an
+// older record leaves them not measured (NaN), its start lag measured and
+// its cause unknown.
+func readHealthTail(d *decoder, h *Health) {
+	nan := math.NaN()
+	h.ThreadCPUMaxPercent, h.CryptoCPUPercent, h.ServiceCPUPercent, h.GCCPUPercent, h.RunQueuePercent = nan, nan, nan, nan, nan
+	if len(d.b) == 0 {
+		h.StartLags = 1
+		return
+	}
+	for _, p := range []*float64{&h.ThreadCPUMaxPercent, &h.CryptoCPUPercent, &h.ServiceCPUPercent, &h.GCCPUPercent, &h.RunQueuePercent} {
+		*p = math.Float64frombits(d.u())
+	}
+	h.StartLags = int64(min(d.u(), math.MaxInt64))
+	if c := d.u(); c != 0 {
+		h.Cause = d.lookup(c)
+	}
 }
 
 // decoder reads varints from a record body; after the first failure every

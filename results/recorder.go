@@ -86,6 +86,7 @@ type Recorder struct {
 
 	healthMu sync.Mutex
 	health   healthAgg
+	caps     map[string]WorkerCap // by scenario; guarded by healthMu
 
 	endMu sync.Mutex
 	end   time.Time
@@ -155,6 +156,7 @@ func newRecorder(cfg Config, n int) *Recorder {
 		interval: interval,
 		shards:   make([]*shard, n),
 		names:    make(map[string]uint64),
+		caps:     make(map[string]WorkerCap),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -249,8 +251,28 @@ func (r *Recorder) RecordHealth(h Health) {
 	r.health.add(h)
 	r.healthMu.Unlock()
 	if r.streaming.Load() {
+		var cause uint64
+		if h.Cause != "" {
+			cause = r.nameID(h.Cause)
+		}
 		r.metaMu.Lock()
-		r.meta = appendHealth(r.meta, h)
+		r.meta = appendHealth(r.meta, h, cause)
+		r.metaMu.Unlock()
+	}
+}
+
+// RecordWorkerCap records that an open scenario's worker cap bound; the
+// record with the most seconds counts.
+func (r *Recorder) RecordWorkerCap(c WorkerCap) {
+	r.healthMu.Lock()
+	if c.Seconds >= r.caps[c.Scenario].Seconds {
+		r.caps[c.Scenario] = c
+	}
+	r.healthMu.Unlock()
+	if r.streaming.Load() {
+		id := r.nameID(c.Scenario)
+		r.metaMu.Lock()
+		r.meta = appendWorkerCap(r.meta, id, c)
 		r.metaMu.Unlock()
 	}
 }

@@ -176,9 +176,16 @@ func feed(r *Recorder) {
 	r.AddDropped("docs", 2)
 	r.AddLate("idle", 1)
 	for sec := int64(0); sec < 3; sec++ {
-		r.RecordHealth(Health{Second: sec, CPUPercent: float64(50 + 20*sec), SchedLatencyP99: time.Duration(sec)*ms + 576*time.Nanosecond,
-			StartLagP99: 2 * time.Duration(sec) * ms, Saturated: sec == 2})
+		h := Health{Second: sec, CPUPercent: float64(50 + 20*sec), SchedLatencyP99: time.Duration(sec)*ms + 576*time.Nanosecond,
+			StartLagP99: 2 * time.Duration(sec) * ms, StartLags: 10, ThreadCPUMaxPercent: 95, CryptoCPUPercent: 60,
+			ServiceCPUPercent: math.NaN(), GCCPUPercent: 1, RunQueuePercent: 3, Saturated: sec == 2}
+		if h.Saturated {
+			h.Cause = CauseCrypto
+		}
+		r.RecordHealth(h)
 	}
+	r.RecordWorkerCap(WorkerCap{Scenario: "docs", MaxWorkers: 50, PeakRate: 3000, Seconds: 1})
+	r.RecordWorkerCap(WorkerCap{Scenario: "docs", MaxWorkers: 50, PeakRate: 3000, Seconds: 2})
 }
 
 func TestShardsMergeEqualOne(t *testing.T) {

@@ -3,22 +3,24 @@ package results
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
-// Text writes the human-readable report (report.txt, and what the console
-// prints at the end of a run): the run, a loud warning if the generator was
-// saturated, latency and service-time tables per op, error classes and
-// statuses, a phase table per op that reported phases, scenarios, the
-// generator's health and the threshold verdicts. It returns the first write
-// error.
+// Text writes the human-readable report (report.txt): the run, the
+// verdicts (a loud warning if the generator was saturated, and why; any
+// scenario held back by its own worker cap), latency and service-time
+// tables per op, error classes and statuses, a phase table per op that
+// reported phases, scenarios, the generator's health and the threshold
+// verdicts. It returns the first write error.
 func (s *Summary) Text(w io.Writer) error {
 	ew := &errWriter{w: w}
 	s.textHeader(ew)
-	s.textSaturation(ew)
+	s.textVerdicts(ew)
 	s.textOps(ew, "Latency (ms, from the intended start)", func(o *OpSummary) Stats { return o.LatencyMS })
 	s.textOps(ew, "Service time (ms, from the actual start)", func(o *OpSummary) Stats { return o.ServiceTimeMS })
 	s.textErrors(ew)
@@ -26,7 +28,20 @@ func (s *Summary) Text(w io.Writer) error {
 	s.textScenarios(ew)
 	s.textGenerator(ew)
 	s.textThresholds(ew)
-	s.textSaturation(ew)
+	s.textVerdicts(ew)
+	return ew.err
+}
+
+// Headline writes what the console shows at the end of a run: the run,
+// the verdicts, the latency table, errors and thresholds. The rest of Text
+// (service time, phases, scenarios, generator health) is for report.txt.
+func (s *Summary) Headline(w io.Writer) error {
+	ew := &errWriter{w: w}
+	s.textHeader(ew)
+	s.textVerdicts(ew)
+	s.textOps(ew, "Latency (ms, from the intended start)", func(o *OpSummary) Stats { return o.LatencyMS })
+	s.textErrors(ew)
+	s.textThresholds(ew)
 	return ew.err
 }
 
@@ -73,7 +88,12 @@ func (s *Summary) textHeader(e *errWriter) {
 	}
 }
 
-func (s *Summary) textSaturation(e *errWriter) {
+// textVerdicts writes the generator's verdict (saturated, and why, with
+// what to do) and every scenario its own worker cap held back.
+func (s *Summary) textVerdicts(e *errWriter) {
+	for _, line := range s.WorkerCapVerdicts() {
+		e.printf("\n! %s\n", line)
+	}
 	g := s.Generator
 	if !g.Saturated {
 		return
@@ -81,6 +101,123 @@ func (s *Summary) textSaturation(e *errWriter) {
 	e.printf("\n!!!!! WARNING: THE LOAD GENERATOR WAS SATURATED in %d of %d seconds (first at second %d). !!!!!\n",
 		g.SaturatedSeconds, g.Seconds, g.FirstSaturated)
 	e.printf("!!!!! Its own delays are in these latencies; do not trust them as the target's. !!!!!\n")
+	for _, c := range s.SaturationCauses() {
+		e.printf("  %s\n", c)
+	}
+}
+
+// SaturationCauses returns one line per cause of the generator's saturated
+// seconds, most seconds first: what it was, with the figure that shows it,
+// and what to do.
+func (s *Summary) SaturationCauses() []string {
+	g := s.Generator
+	causes := make([]string, 0, len(g.Causes))
+	for c := range g.Causes {
+		causes = append(causes, c)
+	}
+	sort.Slice(causes, func(i, j int) bool {
+		a, b := g.Causes[causes[i]], g.Causes[causes[j]]
+		return a > b || a == b && causes[i] < causes[j]
+	})
+	cores := s.Run.Host.GOMAXPROCS
+	var out []string
+	for _, c := range causes {
+		var what, todo string
+		switch c {
+		case CauseCrypto:
+			what = fmt.Sprintf("client crypto used the CPU (crypto:* phases up to %s of a core; process %s)", pct(g.CryptoCPUMaxPct), pct(g.CPUMaxPct))
+			todo = "run more shards (--shards), lower the rate, or give the pod more CPU"
+		case CauseService:
+			what = fmt.Sprintf("the embedded service shares loadgen's process (its handlers up to %s of a core)", pct(g.ServiceCPUMaxPct))
+			todo = "run it apart (loadgen serve on another machine) or point target.url at a real service"
+		case CauseGC:
+			what = fmt.Sprintf("Go's garbage collector used the CPU (up to %s of a core)", pct(g.GCCPUMaxPct))
+			todo = "fewer workers, or raise GOGC / GOMEMLIMIT"
+		case CauseCPU:
+			what = fmt.Sprintf("loadgen's own work (dispatch, HTTP, recording) used the CPU (up to %s of %d cores; busiest thread %s)", pct(g.CPUMaxPct), cores, pct(g.ThreadCPUMaxPct))
+			todo = "run more shards (--shards), lower the rate, or give the pod more CPU"
+		case CauseScheduler:
+			what = fmt.Sprintf("goroutines waited for a CPU (Go scheduler p99 up to %s ms, start lag p99 up to %s ms) though the process was not CPU-bound", optMS(g.SchedLatencyP99MS), optMS(g.StartLagP99MS))
+			todo = "give the pod more CPU (GOMAXPROCS), or lower the rate"
+		case CauseMachine:
+			what = fmt.Sprintf("other processes on the machine took the CPU (loadgen's threads waited up to %s of a second for one)", pct(g.RunQueueMaxPct))
+			todo = "run on a quieter machine, or give the pod dedicated CPU"
+		default:
+			what, todo = "cause not recorded (an older loadgen)", "rerun to learn it"
+		}
+		out = append(out, fmt.Sprintf("%s in %d s: %s; %s.", causeName(c), g.Causes[c], what, todo))
+	}
+	return out
+}
+
+// causeName is a cause's label in the console.
+func causeName(c string) string {
+	switch c {
+	case CauseCrypto:
+		return "client crypto CPU"
+	case CauseService:
+		return "embedded service CPU"
+	case CauseGC:
+		return "GC CPU"
+	case CauseCPU:
+		return "loadgen CPU"
+	case CauseScheduler:
+		return "scheduler"
+	case CauseMachine:
+		return "busy machine"
+	}
+	return c
+}
+
+// WorkerCapVerdicts returns one line per scenario whose own worker cap
+// bound, with the arithmetic (Little's law: in flight = rate × service
+// time) and what to raise.
+func (s *Summary) WorkerCapVerdicts() []string {
+	total := int64(math.Ceil(s.Run.DurationS))
+	var out []string
+	for _, sc := range s.Scenarios {
+		if sc.MaxWorkersReachedS == 0 {
+			continue
+		}
+		of := max(total, sc.MaxWorkersReachedS)
+		head := fmt.Sprintf("scenario %s: max_workers (%d) was reached in %d of %d s", sc.Name, sc.MaxWorkers, sc.MaxWorkersReachedS, of)
+		raise := "raise max_workers"
+		if sc.MaxWorkersBudget {
+			head = fmt.Sprintf("scenario %s: target.max_workers left it %d workers, all busy in %d of %d s", sc.Name, sc.MaxWorkers, sc.MaxWorkersReachedS, of)
+			raise = "raise target.max_workers"
+		}
+		if sc.Iterations > 0 && sc.PeakRatePerS > 0 {
+			svc := sc.IterationMS.Mean
+			head += fmt.Sprintf(": at %s/s × %s ms service time ~%.0f must be in flight", num(sc.PeakRatePerS), num(svc), math.Ceil(sc.PeakRatePerS*svc/1000))
+		}
+		out = append(out, head+"; "+raise+" (the latencies include the wait for a worker)")
+	}
+	return out
+}
+
+// num formats a rate or a time to three significant digits, without
+// exponent for everyday sizes.
+func num(v float64) string {
+	if v >= 100 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// pct formats a percentage of a core, or "not measured".
+func pct(v *float64) string {
+	if v == nil {
+		return "not measured"
+	}
+	return fmt.Sprintf("%.0f%%", *v)
+}
+
+// optMS formats milliseconds, or "not measured".
+func optMS(v *float64) string {
+	if v == nil {
+		return "not measured"
+	}
+	return ms(*v)
 }
 
 func (s *Summary) textOps(e *errWriter, title string, pick func(*OpSummary) Stats) {
@@ -192,13 +329,24 @@ func (s *Summary) textScenarios(e *errWriter) {
 
 func (s *Summary) textGenerator(e *errWriter) {
 	g := s.Generator
+	if g.Seconds == 0 {
+		e.printf("\nGenerator: not measured (no health record: the run was too short, or health was off)\n")
+		return
+	}
 	sat := "no"
 	if g.Saturated {
 		sat = fmt.Sprintf("YES, %d of %d seconds", g.SaturatedSeconds, g.Seconds)
 	}
-	e.printf("\nGenerator: CPU max %.0f%%, scheduler latency p99 %s ms, start lag p99 %s ms (largest per-second p99s), saturated: %s\n",
-		g.CPUMaxPct, ms(g.SchedLatencyP99MS), ms(g.StartLagP99MS), sat)
-	e.printf("Go runtime: goroutines max %d, heap max %.1f MiB", g.GoroutinesMax, float64(g.HeapMaxBytes)/(1<<20))
+	e.printf("\nGenerator (largest per-second figures over %d s; %% of one core): saturated: %s\n", g.Seconds, sat)
+	e.printf("  CPU %s (busiest thread %s; client crypto %s, embedded service %s, GC %s); run-queue wait %s\n",
+		pct(g.CPUMaxPct), pct(g.ThreadCPUMaxPct), pct(g.CryptoCPUMaxPct), pct(g.ServiceCPUMaxPct), pct(g.GCCPUMaxPct), pct(g.RunQueueMaxPct))
+	e.printf("  scheduler latency p99 %s ms, start lag p99 %s ms\n", optMS(g.SchedLatencyP99MS), optMS(g.StartLagP99MS))
+	e.printf("Go runtime:")
+	if g.GoroutinesMax != nil && g.HeapMaxBytes != nil {
+		e.printf(" goroutines max %d, heap max %.1f MiB", *g.GoroutinesMax, float64(*g.HeapMaxBytes)/(1<<20))
+	} else {
+		e.printf(" goroutines and heap not measured")
+	}
 	if r := g.Runtime; r != nil {
 		e.printf("; %d GCs, pauses %s ms in all, %s ms at most; GC CPU %.1f%%", r.NumGC, ms(r.GCPauseTotalMS), ms(r.GCPauseMaxMS), 100*r.GCCPUFraction)
 	}

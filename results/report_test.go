@@ -36,12 +36,74 @@ func TestText(t *testing.T) {
 		"(overlap)",
 		"idle",
 		"WARNING: THE LOAD GENERATOR WAS SATURATED in 1 of 3 seconds (first at second 2)",
-		"Generator: CPU max 90%",
+		"Generator (largest per-second figures over 3 s; % of one core): saturated: YES, 1 of 3 seconds",
+		"CPU 90% (busiest thread 95%; client crypto 60%, embedded service not measured, GC 1%); run-queue wait 3%",
+		"client crypto CPU in 1 s: client crypto used the CPU (crypto:* phases up to 60% of a core; process 90%); run more shards",
+		"! scenario docs: max_workers (50) was reached in 2 of 3 s; raise max_workers",
 		"FAIL docs/encrypt: p(99) < 1ms",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+
+	// The console's headline: verdicts, latencies, errors, thresholds; the
+	// rest only in report.txt.
+	b.Reset()
+	if err := sum.Headline(&b); err != nil {
+		t.Fatal(err)
+	}
+	head := b.String()
+	for _, want := range []string{"Latency (ms, from the intended start)", "WARNING: THE LOAD GENERATOR WAS SATURATED", "Errors", "FAIL docs/encrypt"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("headline lacks %q:\n%s", want, head)
+		}
+	}
+	for _, not := range []string{"Service time", "Phases of", "Scenarios (", "Go runtime"} {
+		if strings.Contains(head, not) {
+			t.Errorf("headline has %q, which belongs in report.txt only:\n%s", not, head)
+		}
+	}
+}
+
+// TestWorkerCapVerdict checks the arithmetic of the worker-cap line.
+func TestWorkerCapVerdict(t *testing.T) {
+	t.Parallel()
+	s := &Summary{Run: RunMeta{DurationS: 4.9}, Scenarios: []ScenarioSummary{
+		{Name: "fast", Iterations: 15000, IterationMS: Stats{Mean: 51}, MaxWorkersReachedS: 4, MaxWorkers: 50, PeakRatePerS: 3000},
+		{Name: "fine", Iterations: 10},
+		{Name: "shared", Iterations: 10, IterationMS: Stats{Mean: 250}, MaxWorkersReachedS: 1, MaxWorkers: 2, MaxWorkersBudget: true, PeakRatePerS: 10},
+	}}
+	got := s.WorkerCapVerdicts()
+	want := []string{
+		"scenario fast: max_workers (50) was reached in 4 of 5 s: at 3000/s × 51 ms service time ~153 must be in flight; raise max_workers (the latencies include the wait for a worker)",
+		"scenario shared: target.max_workers left it 2 workers, all busy in 1 of 5 s: at 10/s × 250 ms service time ~3 must be in flight; raise target.max_workers (the latencies include the wait for a worker)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("WorkerCapVerdicts =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestTextNotMeasured checks that a run without health records says "not
+// measured" instead of showing zeros.
+func TestTextNotMeasured(t *testing.T) {
+	t.Parallel()
+	r := testRecorder(1)
+	r.SetEnd(testStart.Add(200 * time.Millisecond))
+	sum := r.Summary()
+	var b strings.Builder
+	if err := sum.Text(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Generator: not measured") || strings.Contains(b.String(), "CPU max 0") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	js, err := json.Marshal(sum.Generator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"cpu_max_pct":null`) || !strings.Contains(string(js), `"goroutines_max":null`) {
+		t.Errorf("generator JSON %s; want nulls for what was not measured", js)
 	}
 }
 

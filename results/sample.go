@@ -55,13 +55,62 @@ type Iteration struct {
 	Failed      bool
 }
 
-// Health is the load generator's own state over one second of the run.
+// Health is the load generator's own state over one second of the run
+// (the last record of a run may cover less). Percentages of CPU are of one
+// core (100 = one core busy for the whole interval). A figure that was not
+// measured is NaN (floats) or, for StartLagP99, has StartLags 0.
 type Health struct {
-	Second          int64   // seconds since the run's start
-	CPUPercent      float64 // process CPU over that second, 100 = one core
-	SchedLatencyP99 time.Duration
-	StartLagP99     time.Duration // actual - intended start, open executors
+	Second     int64   // seconds since the run's start
+	CPUPercent float64 // process CPU
+	// ThreadCPUMaxPercent is the busiest OS thread's CPU: near 100 when
+	// one goroutine pegs a core though the process as a whole is not
+	// CPU-bound. Linux only.
+	ThreadCPUMaxPercent float64
+	// The process CPU split by what used it: client crypto (the
+	// crypto:* phases' time), the embedded service's handlers when the
+	// target runs in this process (NaN when it does not), and the Go
+	// garbage collector.
+	CryptoCPUPercent  float64
+	ServiceCPUPercent float64
+	GCCPUPercent      float64
+	// RunQueuePercent is the time the process's threads spent runnable but
+	// waiting for a CPU the kernel gave to someone else (Linux only): the
+	// machine, not loadgen, was busy.
+	RunQueuePercent float64
+	SchedLatencyP99 time.Duration // Go scheduler: runnable to running
+	StartLagP99     time.Duration // actual − intended start, open executors
+	StartLags       int64         // iterations StartLagP99 is of
 	Goroutines      int
 	HeapBytes       uint64
 	Saturated       bool
+	// Cause names what saturated the generator, when Saturated: one of
+	// the Cause constants.
+	Cause string
+}
+
+// What saturated the generator in a second (Health.Cause).
+const (
+	CauseCrypto    = "crypto"    // client crypto CPU (crypto:* phases)
+	CauseService   = "service"   // the embedded service in the same process
+	CauseGC        = "gc"        // the Go garbage collector
+	CauseCPU       = "cpu"       // loadgen's own work: dispatch, HTTP, recording
+	CauseScheduler = "scheduler" // goroutines waited for one of GOMAXPROCS Ps
+	CauseMachine   = "machine"   // other processes took the machine's CPUs
+)
+
+// WorkerCap says that an open scenario's worker cap bound: an iteration
+// was due while every worker the scenario may have was busy, so it queued
+// (late) or was dropped. The latency that follows is loadgen's limit, not
+// the target's.
+type WorkerCap struct {
+	Scenario string
+	// MaxWorkers is how many workers the scenario had when the cap bound:
+	// its max_workers, or fewer when Budget says target.max_workers left
+	// it no more.
+	MaxWorkers int
+	Budget     bool
+	// PeakRate is the scenario's peak scheduled rate, iterations per second.
+	PeakRate float64
+	// Seconds counts the seconds of the run so far in which the cap bound.
+	Seconds int64
 }

@@ -31,8 +31,13 @@ import (
 //	C counters   scenario id, late, dropped (totals so far)
 //	T health     second (varint), CPU % (float64 bits, uvarint), sched
 //	             latency p99 and start lag p99 (varint nanoseconds),
-//	             goroutines, heap bytes, saturated
+//	             goroutines, heap bytes, saturated; then (newer writers)
+//	             thread, crypto, service, GC CPU % and run-queue % (float64
+//	             bits; NaN = not measured), start lags, cause name id
+//	             (0 = none)
 //	P second     second, scenario id, op id, count, errors, p50, p99 (latency)
+//	W workers    scenario id, max workers, budget (0/1), peak rate (float64
+//	             bits), seconds the cap bound so far (the last one counts)
 //	E end        end wall time, Unix nanoseconds (varint)
 //
 // The writer writes every frame of a flush with one write(2), at least once
@@ -59,6 +64,7 @@ const (
 	recCounts    byte = 'C'
 	recHealth    byte = 'T'
 	recSecond    byte = 'P'
+	recCap       byte = 'W'
 	recEnd       byte = 'E'
 )
 
@@ -104,9 +110,10 @@ func appendName(b []byte, id uint64, name string) []byte {
 	return append(b, name...)
 }
 
-// appendHealth appends a T record.
-func appendHealth(b []byte, h Health) []byte {
-	var body [80]byte
+// appendHealth appends a T record; cause is the name id of h.Cause (0
+// when not saturated).
+func appendHealth(b []byte, h Health, cause uint64) []byte {
+	var body [160]byte
 	x := body[:0]
 	x = binary.AppendVarint(x, h.Second)
 	x = binary.AppendUvarint(x, math.Float64bits(h.CPUPercent))
@@ -119,7 +126,21 @@ func appendHealth(b []byte, h Health) []byte {
 		sat = 1
 	}
 	x = binary.AppendUvarint(x, sat)
+	for _, v := range []float64{h.ThreadCPUMaxPercent, h.CryptoCPUPercent, h.ServiceCPUPercent, h.GCCPUPercent, h.RunQueuePercent} {
+		x = binary.AppendUvarint(x, math.Float64bits(v))
+	}
+	x = binary.AppendUvarint(x, uint64(max(h.StartLags, 0)))
+	x = binary.AppendUvarint(x, cause)
 	return appendRecord(b, recHealth, x)
+}
+
+// appendWorkerCap appends a W record for the scenario of name id.
+func appendWorkerCap(b []byte, id uint64, c WorkerCap) []byte {
+	budget := uint64(0)
+	if c.Budget {
+		budget = 1
+	}
+	return appendUvarints(b, recCap, id, uint64(max(c.MaxWorkers, 0)), budget, math.Float64bits(c.PeakRate), uint64(max(c.Seconds, 0)))
 }
 
 // appendEnd appends an E record.

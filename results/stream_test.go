@@ -45,8 +45,12 @@ func TestStreamRoundTrip(t *testing.T) {
 	if a, b := summaryJSON(t, want), summaryJSON(t, got); a != b {
 		t.Errorf("rebuilt summary differs:\nrecorded %s\nrebuilt  %s", a, b)
 	}
-	if !got.Generator.Saturated || got.Generator.CPUMaxPct != 90 {
-		t.Errorf("generator = %+v", got.Generator)
+	if g := got.Generator; !g.Saturated || g.CPUMaxPct == nil || *g.CPUMaxPct != 90 || g.ServiceCPUMaxPct != nil ||
+		g.Causes[CauseCrypto] != 1 || g.ThreadCPUMaxPct == nil || *g.ThreadCPUMaxPct != 95 {
+		t.Errorf("generator = %+v; want saturated once by crypto, CPU 90%%, thread 95%%, no service figure", g)
+	}
+	if sc := got.Scenarios[0]; sc.Name != "docs" || sc.MaxWorkersReachedS != 2 || sc.MaxWorkers != 50 || sc.PeakRatePerS != 3000 {
+		t.Errorf("scenario %+v; want docs with the cap reached in 2 s", sc)
 	}
 }
 

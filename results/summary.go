@@ -43,6 +43,15 @@ type ScenarioSummary struct {
 	Late        int64  `json:"late"`
 	Dropped     int64  `json:"dropped"`
 	IterationMS Stats  `json:"iteration_ms"`
+	// MaxWorkersReachedS counts the seconds in which an iteration of an
+	// open scenario was due while every worker it may have was busy: it
+	// queued behind loadgen's own cap, not the target. When it is not 0,
+	// MaxWorkers is that cap (MaxWorkersBudget: what target.max_workers
+	// left the scenario) and PeakRatePerS the scenario's peak rate.
+	MaxWorkersReachedS int64   `json:"max_workers_reached_s"`
+	MaxWorkers         int     `json:"max_workers,omitempty"`
+	MaxWorkersBudget   bool    `json:"max_workers_budget,omitempty"`
+	PeakRatePerS       float64 `json:"peak_rate_per_s,omitempty"`
 	// Failed counts iterations with a failed step; not in summary.json.
 	Failed int64 `json:"-"`
 }
@@ -135,6 +144,10 @@ func (r *Recorder) Summary() *Summary {
 	snap.durationS = run.DurationS
 	r.healthMu.Lock()
 	gen := r.health.generator()
+	caps := make(map[string]WorkerCap, len(r.caps))
+	for k, c := range r.caps {
+		caps[k] = c
+	}
 	r.healthMu.Unlock()
 
 	s := &Summary{Schema: SummarySchema, Run: run, Generator: gen,
@@ -153,8 +166,14 @@ func (r *Recorder) Summary() *Summary {
 			return true
 		})
 	}
+	for k := range caps {
+		names[k] = true
+	}
 	for _, name := range sortedKeys(names) {
 		sc := ScenarioSummary{Name: name, Late: counter(&r.late, name).Load(), Dropped: counter(&r.dropped, name).Load()}
+		if c, ok := caps[name]; ok {
+			sc.MaxWorkersReachedS, sc.MaxWorkers, sc.MaxWorkersBudget, sc.PeakRatePerS = c.Seconds, c.MaxWorkers, c.Budget, c.PeakRate
+		}
 		if rec := snap.scens[name]; rec != nil {
 			sc.Iterations, sc.Failed, sc.IterationMS = rec.iter.n, rec.failed, rec.iter.stats()
 		}
