@@ -2,7 +2,6 @@ package sdk_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
@@ -50,9 +49,9 @@ type e2e struct {
 	last map[string][]byte // "METHOD /path" → last response body
 }
 
-func newE2E(t *testing.T) *e2e {
+func newE2E(t *testing.T, cfg service.Config) *e2e {
 	t.Helper()
-	srv, err := service.New(service.Config{})
+	srv, err := service.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +197,7 @@ func oracleOpens(t *testing.T, o *ro.Oracle, resp []byte, field string, dc sdk.D
 // the user's key rotation, judged by the oracle.
 func TestE2EUserOps(t *testing.T) {
 	t.Parallel()
-	e := newE2E(t)
+	e := newE2E(t, service.Config{})
 	ctx := t.Context()
 	a, adc := e.identity("e2e-user-a", sdk.UserCreateOptions{NeedsRotation: true})
 	b, _ := e.identity("e2e-user-b", sdk.UserCreateOptions{})
@@ -279,7 +278,7 @@ func TestE2EUserOps(t *testing.T) {
 // by the oracle for a member added before and one added after it.
 func TestE2EGroupOps(t *testing.T) {
 	t.Parallel()
-	e := newE2E(t)
+	e := newE2E(t, service.Config{})
 	ctx := t.Context()
 	a, adc := e.identity("e2e-group-a", sdk.UserCreateOptions{})
 	b, bdc := e.identity("e2e-group-b", sdk.UserCreateOptions{})
@@ -358,7 +357,7 @@ func TestE2EGroupOps(t *testing.T) {
 // POST edeks/transform, judged by the oracle.
 func TestE2EUnmanaged(t *testing.T) {
 	t.Parallel()
-	e := newE2E(t)
+	e := newE2E(t, service.Config{})
 	ctx := t.Context()
 	a, _ := e.identity("e2e-un-a", sdk.UserCreateOptions{})
 	b, bdc := e.identity("e2e-un-b", sdk.UserCreateOptions{})
@@ -404,14 +403,59 @@ func TestE2EUnmanaged(t *testing.T) {
 	})
 }
 
-// TestE2EPolicyNotFound: the service's answer for a policy it does not
-// define is ironoxide's PolicyDoesNotExist.
-func TestE2EPolicyNotFound(t *testing.T) {
+// TestE2EPolicy: policy-based encryption against the service's default
+// policy (the one ironoxide's integration tests assume), ironoxide's
+// client-side policy cache, and a project without a policy.
+func TestE2EPolicy(t *testing.T) {
 	t.Parallel()
-	e := newE2E(t)
+	e := newE2E(t, service.Config{})
+	ctx := t.Context()
 	a, _ := e.identity("e2e-pol-a", sdk.UserCreateOptions{})
-	_, err := a.DocumentEncrypt(context.Background(), []byte("x"), sdk.EncryptOptions{Policy: &sdk.PolicyGrant{Category: "NO_SUCH_CATEGORY"}})
+	b, _ := e.identity("e2e-pol-b", sdk.UserCreateOptions{})
+	recovery := "data_recovery_e2e-pol-a"
+	if _, err := a.GroupCreate(ctx, sdk.GroupCreateOptions{ID: recovery, Members: []string{"e2e-pol-b"}}); err != nil {
+		t.Fatal(err)
+	}
+	policyCalls := func() int64 { return e.srv.Count("GET /policies") }
+
+	// HEALTH/RESTRICTED/PATIENT with %USER% = b: b, a's recovery group, and
+	// two groups that do not exist (failures, so the answer is not cached).
+	health := &sdk.PolicyGrant{Category: "HEALTH", Sensitivity: "RESTRICTED", DataSubject: "PATIENT", SubstituteUser: "e2e-pol-b"}
+	for i := range 2 {
+		r, err := a.DocumentEncrypt(ctx, []byte("health"), sdk.EncryptOptions{Policy: health, NoSelfGrant: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []sdk.UserOrGroup{sdk.User("e2e-pol-b"), sdk.Group(recovery)}
+		if !slices.Equal(r.Grants, want) || len(r.Failed) != 2 {
+			t.Fatalf("encrypt %d: grants %v failed %+v; want %v and two unknown groups", i, r.Grants, r.Failed, want)
+		}
+		if got, err := b.DocumentDecrypt(ctx, r.Encrypted); err != nil || string(got.Plaintext) != "health" {
+			t.Fatalf("b decrypts the policy's document: %v", err)
+		}
+	}
+	if n := policyCalls(); n != 2 {
+		t.Errorf("GET policies %d times for two encryptions with failures, want 2 (not cached)", n)
+	}
+
+	// No labels: the default rule, a's recovery group alone: cached.
+	for range 3 {
+		r, err := a.DocumentEncrypt(ctx, []byte("default"), sdk.EncryptOptions{Policy: &sdk.PolicyGrant{}})
+		if err != nil || !slices.Equal(r.Grants, []sdk.UserOrGroup{sdk.User("e2e-pol-a"), sdk.Group(recovery)}) || len(r.Failed) != 0 {
+			t.Fatalf("default rule: %+v, %v", r, err)
+		}
+	}
+	if n := policyCalls(); n != 3 {
+		t.Errorf("GET policies %d times after three encryptions with a clean answer, want 3 (2 + 1 cached)", n)
+	}
+	if n := a.ClearPolicyCache(); n != 1 {
+		t.Errorf("ClearPolicyCache = %d, want 1", n)
+	}
+
+	none := newE2E(t, service.Config{Policy: &service.Policy{}})
+	c, _ := none.identity("e2e-pol-c", sdk.UserCreateOptions{})
+	_, err := c.DocumentEncrypt(ctx, []byte("x"), sdk.EncryptOptions{Policy: &sdk.PolicyGrant{Category: "PII"}})
 	if !errors.Is(err, sdk.ErrPolicyNotFound) {
-		t.Fatalf("err = %v, want ErrPolicyNotFound", err)
+		t.Fatalf("no policy: err = %v, want ErrPolicyNotFound", err)
 	}
 }
