@@ -11,7 +11,7 @@ import (
 )
 
 func newServeCommand(st *state) *cobra.Command {
-	var addr, stateDir string
+	var addr, stateDir, policiesFile string
 	var seed int64
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -23,7 +23,14 @@ holds (loopback clients only).
 
 With --state-dir it writes the project's IronCore config (ironcore-config.json)
 and identity assertion key (iak.pem, mode 0600) there, for workloads to name in
-identity: {config, key_file}.`,
+identity: {config, key_file}.
+
+GET policies answers from a built-in policy (the one IronCore's ironoxide tests
+assume: labels HEALTH/RESTRICTED/PATIENT, PII/INTERNAL, and a catch-all rule);
+--policies FILE replaces it with your own, in the JSON form of IronCore's admin
+console ({"categories", "sensitivities", "dataSubjects", "rules": [{"category",
+"sensitivity", "dataSubject", "users", "groups"}]}, %USER% and %LOGGED_IN_USER%
+in IDs). A file with no rules means no policy (404).`,
 		Example: `  # serve on a fixed port, with the identity for clients in ./state
   loadgen serve --addr 127.0.0.1:8080 --state-dir state
 
@@ -38,7 +45,11 @@ identity: {config, key_file}.`,
 			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(st.stderr, "loadgen: warning: serving on %s, not loopback\n", addr)
 			}
-			svc, err := service.New(service.Config{Seed: seed})
+			cfg, err := serveConfig(seed, policiesFile)
+			if err != nil {
+				return err
+			}
+			svc, err := service.New(cfg)
 			if err != nil {
 				return withCode(exitRunError, err)
 			}
@@ -69,5 +80,20 @@ identity: {config, key_file}.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the fault layer's randomness")
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "write the project's IronCore config and identity key (0600) to this folder")
+	cmd.Flags().StringVar(&policiesFile, "policies", "", "policy file (admin console JSON) for GET policies, instead of the built-in one")
 	return cmd
+}
+
+// serveConfig is the service configuration of loadgen serve: the fault seed and, with
+// --policies, the policy read from that file (a bad file is a usage error naming file:line:col).
+func serveConfig(seed int64, policiesFile string) (service.Config, error) {
+	cfg := service.Config{Seed: seed}
+	if policiesFile != "" {
+		p, err := service.LoadPolicy(policiesFile)
+		if err != nil {
+			return cfg, &exitError{code: exitUsage, err: fmt.Errorf("--policies: %w", err)}
+		}
+		cfg.Policy = p
+	}
+	return cfg, nil
 }
