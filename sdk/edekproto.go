@@ -19,9 +19,11 @@ import (
 //	                   bytes authHash = 4; bytes publicSigningKey = 5; }
 //	PublicKey        { bytes x = 1; bytes y = 2; }
 //
-// Fields are written in field-number order, as rust-protobuf does, except
-// that a oneof comes after the message's other fields (rust-protobuf's
-// generated code writes oneofs last); proto3 defaults are left out.
+// Fields are written as ironoxide's rust-protobuf 3 code writes them: in
+// field-number order, except that a oneof comes after the message's other
+// fields (protobuf-codegen's write_to_with_cached_sizes writes the
+// non-oneof fields, then each oneof), so UserOrGroup is masterPublicKey,
+// then userId or groupId; proto3 defaults are left out.
 
 // errBadEdeks wraps every reason an EDEK blob does not parse.
 var errBadEdeks = errors.New("sdk: not an IronCore EncryptedDeks message")
