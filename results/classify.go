@@ -5,10 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -31,7 +29,7 @@ const (
 )
 
 // classer is implemented by errors that know their class (the SDK's errors,
-// StatusError).
+// the ops' status errors).
 type classer interface{ ErrorClass() string }
 
 // statuser is implemented by errors that carry an HTTP status.
@@ -122,37 +120,4 @@ func isTLS(err error) bool {
 	)
 	return errors.As(err, &unknownAuth) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
 		errors.As(err, &roots) || errors.As(err, &verify) || errors.As(err, &header) || errors.As(err, &alert)
-}
-
-// StatusError is an HTTP response with a status the op did not expect. Ops
-// return it so that Classify files the failure under http_4xx or http_5xx (or
-// protocol for an unexpected 1xx, 2xx or 3xx) and the report keeps the
-// status. Msg is an optional short description; it must not hold secrets.
-type StatusError struct {
-	Status int
-	Msg    string
-}
-
-// Error returns "unexpected HTTP status 503 Service Unavailable" and Msg, if
-// any.
-func (e *StatusError) Error() string {
-	s := fmt.Sprintf("unexpected HTTP status %d", e.Status)
-	if t := http.StatusText(e.Status); t != "" {
-		s += " " + t
-	}
-	if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	return s
-}
-
-// HTTPStatus returns e.Status.
-func (e *StatusError) HTTPStatus() int { return e.Status }
-
-// ErrorClass returns http_4xx, http_5xx, or protocol for any other status.
-func (e *StatusError) ErrorClass() string {
-	if c := statusClass(e.Status); c != "" {
-		return c
-	}
-	return ClassProtocol
 }

@@ -39,9 +39,9 @@ func TestClassify(t *testing.T) {
 		{"nil", nil, ""},
 		{"carried class wins", fmt.Errorf("op: %w", classErr{ClassCrypto}), ClassCrypto},
 		{"empty carried class falls through", classErr{""}, ClassOther},
-		{"status error 404", &StatusError{Status: 404}, ClassHTTP4xx},
-		{"status error 503 wrapped", fmt.Errorf("user_create: %w", &StatusError{Status: 503}), ClassHTTP5xx},
-		{"status error 302", &StatusError{Status: 302}, ClassProtocol},
+		{"status error 404", statusErr(404), ClassHTTP4xx},
+		{"status error 503 wrapped", fmt.Errorf("user_create: %w", statusErr(503)), ClassHTTP5xx},
+		{"status error 302", statusErr(302), ClassProtocol},
 		{"status only 429", statusOnly{429}, ClassHTTP4xx},
 		{"status only 0 falls through", statusOnly{0}, ClassOther},
 		{"canceled", fmt.Errorf("x: %w", context.Canceled), ClassCanceled},
@@ -68,13 +68,8 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestStatusError(t *testing.T) {
-	t.Parallel()
-	e := &StatusError{Status: 503, Msg: "POST /users"}
-	if got, want := e.Error(), "unexpected HTTP status 503 Service Unavailable: POST /users"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	if e.HTTPStatus() != 503 {
-		t.Errorf("HTTPStatus() = %d", e.HTTPStatus())
-	}
-}
+// statusErr is an error that carries an HTTP status, as the ops' errors do.
+type statusErr int
+
+func (e statusErr) Error() string   { return fmt.Sprintf("unexpected HTTP status %d", int(e)) }
+func (e statusErr) HTTPStatus() int { return int(e) }

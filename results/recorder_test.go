@@ -20,7 +20,7 @@ func knownSamples() []Sample {
 			Latency: time.Duration(i) * time.Millisecond, ServiceTime: time.Duration(i) * time.Millisecond / 2, Status: 200}
 		if i%100 == 0 {
 			s.Status = 503
-			s.Err = &StatusError{Status: 503}
+			s.Err = statusErr(503)
 		}
 		out = append(out, s)
 	}
@@ -162,7 +162,7 @@ func feed(r *Recorder) {
 		}
 		switch i % 50 {
 		case 7:
-			s.Err, s.Status = &StatusError{Status: 404}, 404
+			s.Err, s.Status = statusErr(404), 404
 		case 9:
 			s.Err, s.Status = errors.New("boom"), 0
 		}

@@ -20,7 +20,4 @@
 // ({...} or [...]) YAML itself needs such values quoted: {config:
 // "${IRONCORE_CONFIG}"}. YAML anchors and merge keys (<<: *base) may share
 // settings between scenarios or steps.
-//
-// Workload.Marshal writes a workload back in canonical form (defaults
-// spelled out, variables expanded), which Parse reads back unchanged.
 package scenarios

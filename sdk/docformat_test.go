@@ -41,6 +41,9 @@ func TestDocumentRoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(got, pt) {
 			t.Errorf("open = %q, %v", got, err)
 		}
+		if id, err := DocumentID(doc); err != nil || id != goldenDoc {
+			t.Errorf("DocumentID = %q, %v; want %q", id, err, goldenDoc)
+		}
 		doc[len(doc)-1] ^= 1
 		_, _, body, _ = parseDocument(doc)
 		if _, err := openDocument(key, body); err == nil {

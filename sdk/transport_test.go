@@ -219,6 +219,7 @@ func TestRetryResigns(t *testing.T) {
 			ms = ms*10 + int64(c-'0')
 		}
 		s.auth.authorize(h, "GET", "/api/1/documents", nil, time.UnixMilli(ms))
+		//lint:ignore SA1008 authorize writes the header in lower case, as ironoxide sends it
 		if h["x-ironcore-request-sig"][0] != g.sig {
 			t.Errorf("attempt %d: signature does not match its timestamp %s", i, ts)
 		}

@@ -321,13 +321,6 @@ func User(id string) UserOrGroup { return UserOrGroup{Type: "user", ID: id} }
 // Group returns the UserOrGroup for group id.
 func Group(id string) UserOrGroup { return UserOrGroup{Type: "group", ID: id} }
 
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func derefString(s *string) string {
 	if s == nil {
 		return ""

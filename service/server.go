@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -251,17 +250,6 @@ func (s *Server) mount(name, pattern string, h http.Handler) {
 // Handler returns the server's HTTP handler, for mounting in another server or in
 // httptest.NewServer. Stalls started through it end when the request ends or Close is called.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Routes returns the names of all routes, sorted: "METHOD /path" with the path relative to
-// /api/1 (and "GET /health", "PUT /admin/faults", "GET /admin/faults").
-func (s *Server) Routes() []string {
-	names := make([]string, 0, len(s.counts))
-	for name := range s.counts {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
 
 // Requests returns how many requests have arrived on each route so far, by route name,
 // counted before any fault is applied. Routes with no requests are included with zero.

@@ -49,15 +49,6 @@ func privKey(t testing.TB, b []byte) PrivateKey {
 	return k
 }
 
-func pubKey(t testing.TB, b []byte) PublicKey {
-	t.Helper()
-	k, err := NewPublicKeyFromBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func mustPub(t testing.TB, sk PrivateKey) PublicKey {
 	t.Helper()
 	pk, err := ComputePublicKey(sk)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	//lint:ignore SA1019 deprecated for new systems; here it is the independent reference these tests compare against
 	"golang.org/x/crypto/bn256"
 
 	"github.com/ironcorelabs/loadgen/sdk/recrypt/internal/field"
