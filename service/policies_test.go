@@ -122,3 +122,27 @@ func TestParsePolicy(t *testing.T) {
 		t.Errorf("LoadPolicy of a missing file: %v", err)
 	}
 }
+
+// FuzzParsePolicy: any input is parsed or refused with a positioned error, never a panic; what
+// parses is a valid policy, and its error positions are within the input.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add(defaultPolicyJSON)
+	f.Add([]byte("{\n \"categories\": [\"A\"],\n \"rules\": [{\"category\": \"B\"}]\n}"))
+	f.Add([]byte(`{"rules": [{"users": ["%USER%x", 5]}]}`))
+	f.Add([]byte(`{"rules": [{"groups": ["\"quoted\\\""]}]} x`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePolicy("f.json", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "service: policy: f.json") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		if err := p.validate(); err != nil {
+			t.Fatalf("parsed policy does not validate: %v", err)
+		}
+		if _, err := policyOf(p); err != nil {
+			t.Fatalf("policyOf: %v", err)
+		}
+	})
+}
