@@ -4,22 +4,67 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ironcorelabs/loadgen/service"
 )
 
+// serveLimits are serve's connection and replay settings, each a service.Config field.
+type serveLimits struct {
+	bodyTimeout, idleTimeout, futureSkew, replayWindow time.Duration
+	maxConns                                           int
+}
+
+// check names the first negative flag.
+func (l *serveLimits) check() error {
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--body-timeout", l.bodyTimeout}, {"--idle-timeout", l.idleTimeout}, {"--future-skew", l.futureSkew}, {"--replay-window", l.replayWindow}} {
+		if d.v < 0 {
+			return fmt.Errorf("%s %v: want a duration of 0 or more", d.flag, d.v)
+		}
+	}
+	if l.maxConns < 1 {
+		return fmt.Errorf("--max-conns %d: want 1 or more", l.maxConns)
+	}
+	return nil
+}
+
+// apply sets the settings in cfg.
+func (l *serveLimits) apply(cfg *service.Config) {
+	cfg.BodyTimeout, cfg.IdleTimeout, cfg.MaxConns = l.bodyTimeout, l.idleTimeout, l.maxConns
+	cfg.FutureSkew, cfg.ReplayWindow = l.futureSkew, l.replayWindow
+}
+
+// register adds the flags to cmd, with the service's defaults.
+func (l *serveLimits) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.DurationVar(&l.bodyTimeout, "body-timeout", service.DefaultBodyTimeout, "how long a request body may take to arrive after its headers (then 408, connection closed); 0 = the default")
+	fs.DurationVar(&l.idleTimeout, "idle-timeout", service.DefaultIdleTimeout, "how long a keep-alive connection may wait for its next request; 0 = the default")
+	fs.IntVar(&l.maxConns, "max-conns", service.DefaultMaxConns, "connections open at once; more wait in the listen backlog until one closes")
+	fs.DurationVar(&l.futureSkew, "future-skew", service.DefaultFutureSkew, "how far ahead of this clock a JWT iat or a signed request's timestamp may be; 0 = the default")
+	fs.DurationVar(&l.replayWindow, "replay-window", 0, "if above 0, refuse a signed state-changing request sent again, or dated before this window (off by default)")
+}
+
 func newServeCommand(st *state) *cobra.Command {
 	var addr, stateDir, policiesFile string
 	var seed int64
+	lim := &serveLimits{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the reference IronCore service alone",
 		Long: `Run the built-in reference service on its own, for several loadgen processes or
 other clients to share. It listens on loopback by default; faults can be changed
 while it runs with PUT /admin/faults, and GET /admin/stats tells what its store
-holds (loopback clients only).
+holds (loopback clients asking for a loopback host only).
+
+Against a hostile client it bounds bodies (4 MiB, 413; --body-timeout, 408),
+idle keep-alive connections (--idle-timeout) and open connections (--max-conns),
+and accepts JWTs and signed timestamps at most --future-skew ahead of its clock.
+--replay-window turns on a replay cache for signed requests that change state.
 
 With --state-dir it writes the project's IronCore config (ironcore-config.json)
 and identity assertion key (iak.pem, mode 0600) there, for workloads to name in
@@ -45,10 +90,14 @@ in IDs). A file with no rules means no policy (404).`,
 			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(st.stderr, "loadgen: warning: serving on %s, not loopback\n", addr)
 			}
+			if err := lim.check(); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
 			cfg, err := serveConfig(seed, policiesFile)
 			if err != nil {
 				return err
 			}
+			lim.apply(&cfg)
 			svc, err := service.New(cfg)
 			if err != nil {
 				return withCode(exitRunError, err)
@@ -81,6 +130,7 @@ in IDs). A file with no rules means no policy (404).`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the fault layer's randomness")
 	cmd.Flags().StringVar(&stateDir, "state-dir", "", "write the project's IronCore config and identity key (0600) to this folder")
 	cmd.Flags().StringVar(&policiesFile, "policies", "", "policy file (admin console JSON) for GET policies, instead of the built-in one")
+	lim.register(cmd)
 	return cmd
 }
 
