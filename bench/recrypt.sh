@@ -4,9 +4,9 @@
 # Each of COUNT rounds (default 10) runs, one after the other: this package's
 # benchmarks (one sample each), gnark-crypto's BN254 pairing and
 # golang.org/x/crypto/bn256's pairing (one sample each, from a throwaway
-# module made in a temp dir), and the wasm recrypt's bench.js (shared/oracle/
-# recrypt, needs RECRYPT_WASM_BINDING_DIR; see sdk/recrypt/testdata/
-# install-oracle.sh). Then it prints each op's median over the rounds and the
+# module made in a temp dir), and the wasm recrypt's bench.js (internal/
+# recryptoracle/js, needs RECRYPT_WASM_BINDING_DIR; see
+# scripts/install-oracle.sh). Then it prints each op's median over the rounds and the
 # ratios of medians. Machines here are shared and noisy: compare only figures
 # from the same run.
 #
@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-shared=${RECRYPT_SHARED:-$root/../shared}
+oracle=${RECRYPT_ORACLE_SRC:-$root/internal/recryptoracle/js}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -96,7 +96,7 @@ for i in $(seq 1 "$count"); do
 	"$tmp/recrypt.test" -test.run '^$' -test.bench "$ours" -test.benchtime "$benchtime" -test.count 1 >>"$tmp/go.txt"
 	(cd "$tmp/peer" && "$tmp/peer.test" -test.run '^$' -test.bench . -test.benchtime "$benchtime" -test.count 1 >>"$tmp/go.txt")
 	if [ $have_wasm = 1 ]; then
-		RECRYPT_WASM_BINDING_DIR=$binding node "$shared/oracle/recrypt/bench.js" --runs "$runs" --pbkdf2-runs 1 --json "$tmp/wasm-$i.json" >/dev/null 2>&1
+		RECRYPT_WASM_BINDING_DIR=$binding node "$oracle/bench.js" --runs "$runs" --pbkdf2-runs 1 --json "$tmp/wasm-$i.json" >/dev/null 2>&1
 	fi
 done
 

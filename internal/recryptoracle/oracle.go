@@ -1,11 +1,11 @@
 // Package recryptoracle drives the recrypt oracle: the real recrypt-rs, in its WebAssembly
-// build, behind shared/oracle/recrypt/oracle.js (JSON lines on stdin and stdout; see that
-// folder's README). Tests use it as the judge of this project's recrypt work: values made here
+// build, behind js/oracle.js in this package (JSON lines on stdin and stdout; see
+// js/README.md). Tests use it as the judge of this project's recrypt work: values made here
 // must decrypt there, and the other way round.
 //
 // The oracle needs Node.js and the npm package @ironcorelabs/recrypt-wasm-binding, installed by
 //
-//	eval "$(sdk/recrypt/testdata/install-oracle.sh "$(mktemp -d)")"
+//	eval "$(scripts/install-oracle.sh "$(mktemp -d)")"
 //
 // which exports RECRYPT_WASM_BINDING_DIR. Without it, Get skips the calling test loudly, or
 // fails it when RECRYPT_ORACLE_REQUIRED=1 (as in CI).
@@ -33,8 +33,8 @@ import (
 // failure when set to "1".
 const RequiredEnv = "RECRYPT_ORACLE_REQUIRED"
 
-// SourceEnv names the folder holding oracle.js, when it is not shared/oracle/recrypt next to
-// the repository (the same variable install-oracle.sh reads).
+// SourceEnv names the folder holding oracle.js, when it is not this package's js folder
+// (the same variable scripts/install-oracle.sh reads).
 const SourceEnv = "RECRYPT_ORACLE_SRC"
 
 // Oracle is a running oracle process. Its methods are safe for concurrent use; calls are
@@ -62,6 +62,9 @@ func (e *Error) Error() string { return fmt.Sprintf("oracle %s (%s): %s", e.Op, 
 func Start() (*Oracle, error) {
 	script, err := Script()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkInstalled(script); err != nil {
 		return nil, err
 	}
 	node, err := exec.LookPath("node")
@@ -96,16 +99,20 @@ func newOracle(in io.WriteCloser, out io.Reader) *Oracle {
 	return &Oracle{in: in, out: bufio.NewReaderSize(out, 1<<20)}
 }
 
+// BindingEnv names the installed npm package @ironcorelabs/recrypt-wasm-binding, as
+// scripts/install-oracle.sh prints it.
+const BindingEnv = "RECRYPT_WASM_BINDING_DIR"
+
 // Script returns the path of oracle.js: $RECRYPT_ORACLE_SRC/oracle.js if that variable is
-// set, else shared/oracle/recrypt/oracle.js in SharedDir.
+// set, else internal/recryptoracle/js/oracle.js in the repository.
 func Script() (string, error) {
 	dir := os.Getenv(SourceEnv)
 	if dir == "" {
-		shared, err := SharedDir()
+		root, err := repoRoot()
 		if err != nil {
-			return "", fmt.Errorf("shared/ not found: %w", err)
+			return "", err
 		}
-		dir = filepath.Join(shared, "oracle", "recrypt")
+		dir = filepath.Join(root, "internal", "recryptoracle", "js")
 	}
 	script := filepath.Join(dir, "oracle.js")
 	if _, err := os.Stat(script); err != nil {
@@ -114,16 +121,35 @@ func Script() (string, error) {
 	return script, nil
 }
 
-// SharedDir returns <repository root>/../shared, where the repository root is the nearest
-// directory at or above the working directory holding go.mod, or an error if it is absent.
-func SharedDir() (string, error) {
+// checkInstalled reports, as an error, why oracle.js next to script would not find the npm
+// package: neither $RECRYPT_WASM_BINDING_DIR (a folder that exists) nor $NODE_PATH nor a
+// node_modules beside the script.
+func checkInstalled(script string) error {
+	if dir := os.Getenv(BindingEnv); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+			return fmt.Errorf("%s=%s: %w", BindingEnv, dir, err)
+		}
+		return nil
+	}
+	if os.Getenv("NODE_PATH") != "" {
+		return nil
+	}
+	local := filepath.Join(filepath.Dir(script), "node_modules", "@ironcorelabs", "recrypt-wasm-binding")
+	if _, err := os.Stat(local); err == nil {
+		return nil
+	}
+	return fmt.Errorf("npm package @ironcorelabs/recrypt-wasm-binding not installed (%s unset)", BindingEnv)
+}
+
+// repoRoot returns the nearest directory at or above the working directory holding go.mod.
+func repoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -131,11 +157,6 @@ func SharedDir() (string, error) {
 		}
 		dir = parent
 	}
-	shared := filepath.Join(filepath.Dir(dir), "shared")
-	if _, err := os.Stat(shared); err != nil {
-		return "", err
-	}
-	return shared, nil
 }
 
 // Call sends one request {"id":n,"op":op,...args} and decodes the result into res (unless res
@@ -257,12 +278,11 @@ func (s *sharedOracle) get(t testing.TB) *Oracle {
 	o, err := s.o, s.err
 	s.mu.Unlock()
 	if err != nil {
-		msg := fmt.Sprintf("!!! recrypt oracle unavailable: %v\n"+
-			"!!! install it with: eval \"$(sdk/recrypt/testdata/install-oracle.sh \"$(mktemp -d)\")\"", err)
+		msg := fmt.Sprintf("recrypt oracle unavailable (%v); install it with: eval \"$(scripts/install-oracle.sh \"$(mktemp -d)\")\"", err)
 		if Required() {
-			t.Fatal(msg + "\n!!! " + RequiredEnv + "=1: a missing oracle is a failure")
+			t.Fatal(msg + "; " + RequiredEnv + "=1 makes that a failure")
 		}
-		t.Skip(msg)
+		t.Skip("SKIPPED: " + msg)
 	}
 	return o
 }

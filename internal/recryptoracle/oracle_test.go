@@ -310,7 +310,7 @@ func TestGetSkipsOrFails(t *testing.T) {
 	t.Setenv(RequiredEnv, "")
 	f := &fakeTB{}
 	runTB(f, func(tb testing.TB) { s.get(tb) })
-	if f.failed != "" || !strings.Contains(f.skipped, "!!! recrypt oracle unavailable: node: not found") || !strings.Contains(f.skipped, "install-oracle.sh") {
+	if f.failed != "" || !strings.Contains(f.skipped, "SKIPPED: recrypt oracle unavailable (node: not found)") || !strings.Contains(f.skipped, "install-oracle.sh") {
 		t.Errorf("without %s: skipped %q, failed %q", RequiredEnv, f.skipped, f.failed)
 	}
 	t.Setenv(RequiredEnv, "1")

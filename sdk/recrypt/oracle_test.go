@@ -11,9 +11,9 @@ import (
 )
 
 // The live oracle is the real recrypt-rs (its WebAssembly build) behind
-// shared/oracle/recrypt/oracle.js, one node process per test binary, driven by
+// internal/recryptoracle/js/oracle.js, one node process per test binary, driven by
 // internal/recryptoracle. It needs the npm package installed
-// (testdata/install-oracle.sh) and RECRYPT_WASM_BINDING_DIR or NODE_PATH
+// (scripts/install-oracle.sh) and RECRYPT_WASM_BINDING_DIR or NODE_PATH
 // pointing at it. Without it the oracle tests skip, unless
 // RECRYPT_ORACLE_REQUIRED=1 (as in CI), when they fail.
 
