@@ -3,6 +3,7 @@ package results
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -33,14 +34,18 @@ var ErrMergeMismatch = errors.New("results: run folders do not merge")
 // (see WriteFiles). Thresholds are not evaluated: the caller evaluates them
 // with Evaluate.
 //
-// Merge refuses (with ErrMergeMismatch) folders whose workload hashes
-// differ, a shard index seen twice, and shard counts that differ; folders
-// without a shard index merge freely. The merged run's shard is "" when all
+// Merge refuses (with ErrMergeMismatch) a folder given twice (by path, or
+// a copy: the same run id), folders whose workload hashes differ, a shard
+// index seen twice, and shard counts that differ; folders without a shard
+// index merge freely. The merged run's shard is "" when all
 // n shards of a split are present, else the indexes present ("0,2/4").
 // Other differences (version, target, seed) are warnings.
 func Merge(dirs []string) (*Summary, []string, error) {
 	if len(dirs) == 0 {
 		return nil, nil, errors.New("results: merge: no run folders")
+	}
+	if err := distinctDirs(dirs); err != nil {
+		return nil, nil, err
 	}
 	var warnings []string
 	runs := make([]*Summary, len(dirs))
@@ -128,6 +133,32 @@ func Merge(dirs []string) (*Summary, []string, error) {
 	return sum, warnings, nil
 }
 
+// distinctDirs refuses a run folder given twice, by path or through a
+// link, before anything is read.
+func distinctDirs(dirs []string) error {
+	type seenDir struct {
+		name string
+		fi   os.FileInfo
+	}
+	var seen []seenDir
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("results: merge: %w", err)
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("results: merge: %s is not a run folder", d)
+		}
+		for _, s := range seen {
+			if os.SameFile(s.fi, fi) {
+				return fmt.Errorf("%w: %s and %s are the same folder; give each run once", ErrMergeMismatch, s.name, d)
+			}
+		}
+		seen = append(seen, seenDir{d, fi})
+	}
+	return nil
+}
+
 // sourceName names a shard's generator in the merged health series.
 func sourceName(dir, shard string) string {
 	if shard != "" {
@@ -144,8 +175,15 @@ func mergeMeta(dirs []string, runs []*Summary) (RunMeta, []string, error) {
 	meta := first
 	count := -1
 	seen := make(map[int]string)
+	ids := make(map[string]string)
 	for i, s := range runs {
 		run := s.Run
+		if run.ID != "" {
+			if d, ok := ids[run.ID]; ok {
+				return meta, warnings, fmt.Errorf("%w: %s and %s hold the same run (id %s); give each run once", ErrMergeMismatch, d, dirs[i], run.ID)
+			}
+			ids[run.ID] = dirs[i]
+		}
 		if run.WorkloadSHA256 != first.WorkloadSHA256 {
 			return meta, warnings, fmt.Errorf("%w: %s has workload %s, %s has %s", ErrMergeMismatch,
 				dirs[0], orNone(first.WorkloadSHA256), dirs[i], orNone(run.WorkloadSHA256))
@@ -187,7 +225,7 @@ func mergeMeta(dirs []string, runs []*Summary) (RunMeta, []string, error) {
 		}
 	}
 	meta.Start, meta.End = meta.Start.Round(0), meta.End.Round(0)
-	meta.Shard = ""
+	meta.Shard, meta.ID = "", ""
 	if count > 0 && len(seen) < count {
 		idx := make([]int, 0, len(seen))
 		for x := range seen {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -132,6 +134,9 @@ func (run *synthRun) split(cut time.Duration) (a, b *synthRun) {
 // land in the seconds they belong to), and ends it at start + seconds.
 func (run *synthRun) write(t testing.TB, dir string, start time.Time, meta RunMeta) {
 	t.Helper()
+	if meta.ID == "" {
+		meta.ID = newRunID() // as NewRecorder does
+	}
 	r := newRecorder(Config{Start: start, Meta: meta}, 4)
 	if err := r.openStream(dir); err != nil {
 		t.Fatal(err)
@@ -267,6 +272,20 @@ func TestMergeRefuses(t *testing.T) {
 	s0, s1, s1again, other := mk("0/3", "w"), mk("1/3", "w"), mk("1/3", "w"), mk("2/3", "x")
 	s0of2, plain1, plain2 := mk("0/2", "w"), mk("", "w"), mk("", "w")
 	bad := mk("3/3", "w")
+	copyOf1 := t.TempDir()
+	for _, name := range []string{StreamFile} {
+		b, err := os.ReadFile(filepath.Join(plain1, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(copyOf1, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	linkTo0 := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(s0, linkTo0); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		dirs  []string
@@ -280,6 +299,10 @@ func TestMergeRefuses(t *testing.T) {
 		{"differing workloads", []string{s0, other}, false, ""},
 		{"differing shard counts", []string{s0, s0of2}, false, ""},
 		{"an index out of range", []string{bad}, false, ""},
+		{"a folder twice", []string{plain1, plain1}, false, ""},
+		{"a folder twice, by another path", []string{s0, s0 + "/."}, false, ""},
+		{"a folder and a link to it", []string{s0, linkTo0}, false, ""},
+		{"a run and its copy (same run id)", []string{plain1, copyOf1}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package results
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +27,9 @@ type Host struct {
 // RunMeta is the "run" object of summary.json. The Recorder fills Start, End
 // and DurationS; the caller fills the rest.
 type RunMeta struct {
+	// ID tells runs apart: NewRecorder draws a random one when the caller
+	// gives none. Merge refuses a run given twice by it.
+	ID        string    `json:"id,omitempty"`
 	Name      string    `json:"name"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
@@ -107,6 +112,9 @@ type Recorder struct {
 // cfg.Dir set it creates Dir (if needed) and Dir/StreamFile, writes the
 // stream header and fails if it cannot.
 func NewRecorder(cfg Config) (*Recorder, error) {
+	if cfg.Meta.ID == "" {
+		cfg.Meta.ID = newRunID()
+	}
 	r := newRecorder(cfg, runtime.GOMAXPROCS(0))
 	if cfg.Dir != "" {
 		if err := r.openStream(cfg.Dir); err != nil {
@@ -115,6 +123,13 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 	}
 	go r.run()
 	return r, nil
+}
+
+// newRunID returns a random run id, 16 hex digits.
+func newRunID() string {
+	var b [8]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
 }
 
 // openStream creates dir and the stream file in it and writes the header.
