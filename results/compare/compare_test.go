@@ -2,6 +2,7 @@ package compare
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -357,3 +358,29 @@ func TestBootstrapCoverage(t *testing.T) {
 }
 
 func removeFile(p string) error { return os.Remove(p) }
+
+// TestCheckGate checks that a gate refuses a run without samples, on
+// either side, and that a comparison without rules still loads it.
+func TestCheckGate(t *testing.T) {
+	t.Parallel()
+	full := mustLoad(t, recordRun(t, runSpec{seed: 1, n: 50}), Options{})
+	empty := mustLoad(t, recordRun(t, runSpec{seed: 1, n: 0}), Options{})
+	rules := mustRules(t, "p99>+10%", "error_rate>+0.5pp")
+	tests := []struct {
+		name  string
+		runs  []*Run
+		rules []Rule
+		fail  bool
+	}{
+		{"both with samples", []*Run{full, full}, rules, false},
+		{"empty candidate", []*Run{full, empty}, rules, true},
+		{"empty baseline", []*Run{empty, full}, rules, true},
+		{"no gate", []*Run{full, empty}, nil, false},
+	}
+	for _, tt := range tests {
+		err := CheckGate(tt.runs, tt.rules)
+		if tt.fail != (err != nil) || tt.fail && !errors.Is(err, ErrNoSamples) {
+			t.Errorf("%s: CheckGate = %v; want failure %v (ErrNoSamples)", tt.name, err, tt.fail)
+		}
+	}
+}

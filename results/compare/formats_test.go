@@ -1,10 +1,12 @@
 package compare
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +176,41 @@ func TestPercentileCSV(t *testing.T) {
 	}
 	if r := row(t, c, "document_decrypt"); r.Candidate != nil || len(r.Verdicts) != 0 {
 		t.Errorf("document_decrypt only in the baseline: %+v", r)
+	}
+}
+
+// TestLoadCaps checks that endless or oversized inputs fail fast with an
+// error instead of filling memory: /dev/zero in every reading mode, and a
+// CSV with a line over MaxLineSize.
+func TestLoadCaps(t *testing.T) {
+	t.Parallel()
+	cols, err := ParseColumns("op=op,latency=ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := filepath.Join(t.TempDir(), "long.csv")
+	if err := os.WriteFile(long, append([]byte("op,ms\nx,"), bytes.Repeat([]byte("1"), MaxLineSize+1)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		opts       Options
+		want       string
+	}{
+		{"samples CSV with a long line", long, Options{Columns: cols}, "has a line longer than 16MiB"},
+		{"/dev/zero as samples", "/dev/zero", Options{Columns: cols}, "has a line longer than 16MiB"},
+		{"/dev/zero detected", "/dev/zero", Options{}, "/dev/zero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := os.Stat(tt.path); err != nil {
+				t.Skip(err)
+			}
+			_, err := Load(tt.path, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load = %v; want an error containing %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -167,4 +168,22 @@ func fmtMS(v float64) string {
 		return fmt.Sprintf("%.1fms", v)
 	}
 	return fmt.Sprintf("%.2fms", v)
+}
+
+// ErrNoSamples is wrapped by CheckGate's error for a run without samples.
+var ErrNoSamples = errors.New("no samples")
+
+// CheckGate returns an error, wrapping ErrNoSamples, when rules are given
+// and one of runs is Empty: the rules would find nothing to fail on, and a
+// gate that passes on no data is a CI check that checks nothing.
+func CheckGate(runs []*Run, rules []Rule) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	for _, r := range runs {
+		if r.Empty() {
+			return fmt.Errorf("compare: %s: %w: a --fail-on gate cannot pass or fail a run without data", r.Source, ErrNoSamples)
+		}
+	}
+	return nil
 }

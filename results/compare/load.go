@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/results"
 )
 
@@ -32,6 +33,16 @@ type Options struct {
 	// else 50, 75, 95, 99.
 	GatlingPercentiles [4]float64
 }
+
+// Caps on what Load reads. Files read whole (summary.json, Gatling's
+// stats.json) are capped at MaxDocSize; files read as a stream (logs,
+// sample files, vegeta results) at MaxStreamSize, and their lines (text
+// formats) at MaxLineSize, so memory stays bounded on any input.
+const (
+	MaxDocSize    = 256 << 20
+	MaxStreamSize = 64 << 30
+	MaxLineSize   = 16 << 20
+)
 
 // Load reads the run at path, detecting its format (see the package doc).
 // A folder is a loadgen run folder (summary.json, or samples.bin of a killed
@@ -57,20 +68,17 @@ func load(path string, opts Options) (*Run, error) {
 	if fi.IsDir() {
 		return loadDir(path, opts)
 	}
-	if opts.Columns != nil {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return readSamples(f, opts.Columns, opts.Mapping)
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
+	const what = "a file to compare"
+	in := capped.Reader(f, MaxStreamSize, path, what)
+	if opts.Columns != nil {
+		return readSamples(capped.Lines(in, MaxLineSize, path, what), opts.Columns, opts.Mapping)
+	}
+	br := bufio.NewReaderSize(in, 1<<16)
 	head, _ := br.Peek(4096)
 	switch {
 	case isGatlingBinary(head):
@@ -78,15 +86,22 @@ func load(path string, opts Options) (*Run, error) {
 	case bytes.HasPrefix(head, []byte("RUN\t")) || bytes.HasPrefix(head, []byte("ASSERTION\t")):
 		return gatlingLog(br, opts.Mapping, readGatlingText, FormatGatlingText)
 	}
+	text := capped.Lines(br, MaxLineSize, path, what)
 	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && t[0] == '{' {
 		if run, ok, err := loadJSONDoc(path, opts); ok || err != nil {
 			return run, err
 		}
 	}
 	if header, err := csv.NewReader(bytes.NewReader(firstLine(head))).Read(); err == nil && isPercentileCSV(header) {
-		return readPercentileCSV(br, opts.Unit, opts.Mapping)
+		return readPercentileCSV(text, opts.Unit, opts.Mapping)
 	}
-	run, err := readVegeta(br, opts.Mapping)
+	// vegeta's CSV decoder, tried on anything, would hold a line of any
+	// length; its gob encoding is binary, but real results never go 16 MiB
+	// without a '\n' byte.
+	run, err := readVegeta(text, opts.Mapping)
+	if errors.Is(err, capped.ErrTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("format not recognised (a loadgen run, Gatling simulation.log or stats.json, vegeta results, or a percentile summary CSV); for a file of samples name its columns with --columns: %w", err)
 	}
@@ -96,7 +111,7 @@ func load(path string, opts Options) (*Run, error) {
 // loadJSONDoc reads path as one JSON document when it is a loadgen
 // summary.json or a Gatling stats file; ok is false when it is neither.
 func loadJSONDoc(path string, opts Options) (run *Run, ok bool, err error) {
-	b, err := os.ReadFile(path)
+	b, err := capped.ReadFile(path, MaxDocSize, "a JSON file to compare")
 	if err != nil {
 		return nil, false, err
 	}

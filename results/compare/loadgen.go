@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/results"
 )
 
@@ -20,7 +20,7 @@ import (
 // none (a killed run), the summary rebuilt from its sample stream.
 func loadLoadgenDir(dir string, m *Mapping) (*Run, error) {
 	p := filepath.Join(dir, "summary.json")
-	b, err := os.ReadFile(p)
+	b, err := capped.ReadFile(p, MaxDocSize, "a summary.json")
 	if err == nil {
 		return readLoadgenSummary(b, m)
 	}

@@ -190,3 +190,15 @@ func percentileOf(s Stats, p float64) float64 {
 	}
 	return math.NaN()
 }
+
+// Empty reports whether the run holds no measurement: no op, or only ops
+// with a count of 0 and no latency figure. A gate must not pass on such a
+// run (see CheckGate).
+func (r *Run) Empty() bool {
+	for _, o := range r.Ops {
+		if o.Count > 0 || o.Dist != nil && o.Dist.N() > 0 || !math.IsNaN(o.Stats.P50) || !math.IsNaN(o.Stats.Mean) {
+			return false
+		}
+	}
+	return true
+}
