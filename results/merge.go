@@ -119,6 +119,17 @@ func Merge(dirs []string) (*Summary, []string, error) {
 	}
 
 	sum := r.Summary()
+	sum.rebuilt = true
+	for i, run := range runs {
+		if l := run.StreamLoss; l != nil {
+			if sum.StreamLoss == nil {
+				sum.StreamLoss = &StreamLoss{}
+			}
+			sum.StreamLoss.Samples += l.Samples
+			sum.StreamLoss.AtLeast = sum.StreamLoss.AtLeast || l.AtLeast
+			sum.StreamLoss.Reason = strings.TrimPrefix(sum.StreamLoss.Reason+"; "+dirs[i]+": "+l.Reason, "; ")
+		}
+	}
 	sum.Generator.Seconds, sum.Generator.SaturatedSeconds = int64(len(seconds)), int64(len(saturated))
 	union := unionSeconds(runs)
 	sum.Run.DurationS = union

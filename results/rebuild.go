@@ -12,11 +12,17 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ironcorelabs/loadgen/internal/capped"
 )
 
 // maxReadFrame bounds the frame length Rebuild accepts; a larger one is
 // taken as corruption.
 const maxReadFrame = 64 << 20
+
+// MaxStreamSize is the largest sample stream Rebuild reads (days of a busy
+// run); it reads the stream frame by frame, in bounded memory.
+const MaxStreamSize = 64 << 30
 
 // Rebuild reads dir/StreamFile and returns the summary it describes, as the
 // Recorder would have made it, with thresholds unevaluated.
@@ -24,10 +30,66 @@ const maxReadFrame = 64 << 20
 // It reads a killed run too: a torn or corrupt frame ends the reading with a
 // warning, keeping every frame before it, and a stream without an end
 // record gets a warning and an end estimated from the last sample, iteration
-// or health record. It fails only if the file cannot be read or is not a
-// sample stream.
+// or health record. It fails only if the file cannot be read, is larger
+// than MaxStreamSize or is not a sample stream.
+//
+// When the stream lacks samples, the Summary's StreamLoss says how many and
+// why, as far as the folder tells: the summary.json the run wrote counts
+// every sample the run measured (and says why its stream failed, when it
+// did); without one, a torn frame's whole records give a lower bound.
 func Rebuild(dir string) (*Summary, []string, error) {
-	return new(rebuilder).replay(dir)
+	rb := new(rebuilder)
+	sum, warnings, err := rb.replay(dir)
+	if err != nil {
+		return nil, warnings, err
+	}
+	sum.rebuilt = true
+	sum.StreamLoss = rb.loss(dir, sum)
+	if l := sum.StreamLoss; l != nil {
+		n := fmt.Sprintf("%d", l.Samples)
+		if l.AtLeast {
+			n = "at least " + n
+		}
+		rb.warnf("%s lacks %s samples of the run: %s", StreamFile, n, l.Reason)
+	}
+	return sum, rb.warnings, nil
+}
+
+// loss returns what the rebuilt sum lacks (see Rebuild), or nil.
+func (rb *rebuilder) loss(dir string, sum *Summary) *StreamLoss {
+	var count int64
+	for _, o := range sum.Ops {
+		count += o.Count
+	}
+	b, err := capped.ReadFile(filepath.Join(dir, "summary.json"), MaxSummarySize, "a summary.json")
+	var prev struct {
+		Ops        []struct{ Count int64 } `json:"ops"`
+		StreamLoss *StreamLoss             `json:"stream_loss"`
+	}
+	if err == nil && json.Unmarshal(b, &prev) == nil {
+		var n int64
+		for _, o := range prev.Ops {
+			n += o.Count
+		}
+		switch {
+		case n > count:
+			reason := rb.cut
+			if prev.StreamLoss != nil {
+				reason = prev.StreamLoss.Reason
+			}
+			if reason == "" {
+				reason = "the stream ends early"
+			}
+			return &StreamLoss{Samples: n - count, Reason: fmt.Sprintf("summary.json counts %d samples, the stream %d; %s", n, count, reason)}
+		case n == count && prev.StreamLoss != nil:
+			return prev.StreamLoss // an earlier report's, carried on
+		}
+		return nil
+	}
+	if rb.cutSamples > 0 {
+		return &StreamLoss{Samples: rb.cutSamples, AtLeast: true, Reason: rb.cut}
+	}
+	return nil
 }
 
 // replay reads dir/StreamFile into rb (see Rebuild), calling rb's observers
@@ -44,7 +106,10 @@ func (rb *rebuilder) replay(dir string) (*Summary, []string, error) {
 		return nil, nil, fmt.Errorf("results: rebuild: %w", err)
 	}
 	size := info.Size()
-	br := bufio.NewReaderSize(f, 1<<20)
+	if size > MaxStreamSize {
+		return nil, nil, fmt.Errorf("results: rebuild: %w", &capped.TooLargeError{Name: path, What: "a sample stream", Limit: MaxStreamSize})
+	}
+	br := bufio.NewReaderSize(capped.Reader(f, MaxStreamSize, path, "a sample stream"), 1<<20)
 	magic := make([]byte, len(streamMagic))
 	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != streamMagic {
 		return nil, nil, fmt.Errorf("results: rebuild: %s is not a loadgen sample stream", path)
@@ -60,18 +125,26 @@ func (rb *rebuilder) replay(dir string) (*Summary, []string, error) {
 		}
 		if err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
-				rb.warnf("%s: torn frame header at byte %d (%d bytes) skipped; the run was probably killed", StreamFile, off, n)
+				rb.cutf("%s: torn frame header at byte %d (%d bytes) skipped; the run was killed, or could not write its stream", StreamFile, off, n)
 				break
 			}
 			return nil, rb.warnings, fmt.Errorf("results: rebuild: %w", err)
 		}
 		l := binary.LittleEndian.Uint32(hdr[:4])
 		if l > maxReadFrame {
-			rb.warnf("%s: corrupt frame at byte %d (length %d); it and everything after it skipped", StreamFile, off, l)
+			rb.cutf("%s: corrupt frame at byte %d (length %d); it and everything after it skipped", StreamFile, off, l)
 			break
 		}
 		if rest := size - off - 8; int64(l) > rest {
-			rb.warnf("%s: torn frame at byte %d (%d of %d bytes) skipped; the run was probably killed", StreamFile, off, max(rest, 0), l)
+			if rest > 0 {
+				payload = payload[:0]
+				if cap(payload) < int(rest) {
+					payload = make([]byte, rest)
+				}
+				k, _ := io.ReadFull(br, payload[:rest])
+				rb.cutSamples += countSamples(payload[:k])
+			}
+			rb.cutf("%s: torn frame at byte %d (%d of %d bytes) skipped; the run was killed, or could not write its stream", StreamFile, off, max(rest, 0), l)
 			break
 		}
 		if cap(payload) < int(l) {
@@ -80,13 +153,15 @@ func (rb *rebuilder) replay(dir string) (*Summary, []string, error) {
 		payload = payload[:l]
 		if n, err := io.ReadFull(br, payload); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
-				rb.warnf("%s: torn frame at byte %d (%d of %d bytes) skipped; the run was probably killed", StreamFile, off, n, l)
+				rb.cutSamples += countSamples(payload[:n])
+				rb.cutf("%s: torn frame at byte %d (%d of %d bytes) skipped; the run was killed, or could not write its stream", StreamFile, off, n, l)
 				break
 			}
 			return nil, rb.warnings, fmt.Errorf("results: rebuild: %w", err)
 		}
 		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(hdr[4:]) {
-			rb.warnf("%s: frame at byte %d fails its checksum; it and everything after it skipped", StreamFile, off)
+			rb.cutSamples += countSamples(payload)
+			rb.cutf("%s: frame at byte %d fails its checksum; it and everything after it skipped", StreamFile, off)
 			break
 		}
 		if err := rb.frame(payload, off); err != nil {
@@ -99,7 +174,10 @@ func (rb *rebuilder) replay(dir string) (*Summary, []string, error) {
 	}
 	if !rb.ended {
 		rb.r.estimateEnd = true
-		rb.warnf("%s: no end record (the run did not finish cleanly); its end is estimated from the last record", StreamFile)
+		rb.warnf("%s: no end record (the run was killed, or could not write its stream); its end is estimated from the last record, and what it measured after its last flush is lost", StreamFile)
+		if rb.cut == "" {
+			rb.cut = StreamFile + " ends without its end record (the run was killed, or could not write its stream)"
+		}
 	}
 	return rb.r.Summary(), rb.warnings, nil
 }
@@ -110,8 +188,13 @@ type rebuilder struct {
 	names    map[uint64]string
 	ended    bool
 	warnings []string
-	m        sampleUS
-	bad      int // malformed records, warned about once per frame
+	// cut says why the reading stopped early, and cutSamples counts the
+	// whole sample records of the frame it stopped at (a lower bound of
+	// what is lost).
+	cut        string
+	cutSamples int64
+	m          sampleUS
+	bad        int // malformed records, warned about once per frame
 
 	// Optional observers, for readers that want more than the summary
 	// (per-second series, vegeta's format, merges). Each is called with a
@@ -130,6 +213,29 @@ type rebuilder struct {
 
 func (rb *rebuilder) warnf(format string, a ...any) {
 	rb.warnings = append(rb.warnings, fmt.Sprintf(format, a...))
+}
+
+// cutf warns that the reading stopped early, and why.
+func (rb *rebuilder) cutf(format string, a ...any) {
+	rb.cut = fmt.Sprintf(format, a...)
+	rb.warnings = append(rb.warnings, rb.cut)
+}
+
+// countSamples counts the whole sample records at the start of p, a frame's
+// payload that is torn or fails its checksum.
+func countSamples(p []byte) int64 {
+	var n int64
+	for len(p) > 0 {
+		l, k := binary.Uvarint(p[1:])
+		if k <= 0 || uint64(len(p)-1-k) < l {
+			break
+		}
+		if p[0] == recSample {
+			n++
+		}
+		p = p[1+k+int(l):]
+	}
+	return n
 }
 
 // frame replays the records of one frame that passed its checksum.

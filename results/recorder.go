@@ -61,6 +61,11 @@ type Config struct {
 	// figures roll over; 0 means DefaultFlushInterval, larger values are
 	// lowered to it.
 	FlushInterval time.Duration
+	// OnStreamError, if set, is called once, from the Recorder's
+	// goroutine, when writing the stream first fails (a full disk, a
+	// removed folder): the run goes on in memory, and its Summary says
+	// how many samples the stream lacks.
+	OnStreamError func(error)
 }
 
 // Recorder aggregates what the engine measures. It implements the engine's
@@ -100,6 +105,12 @@ type Recorder struct {
 	estimateEnd bool
 
 	rate atomic.Uint64 // math.Float64bits of iterations/s over the last second
+
+	// streamed counts the samples written to the stream; once a write
+	// fails, streamErr is set and nothing more is streamed.
+	streamed      atomic.Int64
+	streamErr     atomic.Pointer[error]
+	onStreamError func(error)
 
 	w         *writer // nil when memory only or rebuilding
 	stop      chan struct{}
@@ -174,6 +185,8 @@ func newRecorder(cfg Config, n int) *Recorder {
 		caps:     make(map[string]WorkerCap),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
+
+		onStreamError: cfg.OnStreamError,
 	}
 	for i := range r.shards {
 		r.shards[i] = newShard()
@@ -302,6 +315,20 @@ func (r *Recorder) SetEnd(t time.Time) {
 		r.metaMu.Lock()
 		r.meta = appendEnd(r.meta, t)
 		r.metaMu.Unlock()
+	}
+}
+
+// streamFailed stops streaming after the writer's first error and tells
+// the OnStreamError callback. It runs on the Recorder's goroutine.
+func (r *Recorder) streamFailed() {
+	if r.streamErr.Load() != nil {
+		return
+	}
+	err := r.w.err
+	r.streamErr.Store(&err)
+	r.streaming.Store(false)
+	if r.onStreamError != nil {
+		r.onStreamError(err)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 func (s *Summary) Text(w io.Writer) error {
 	ew := &errWriter{w: w}
 	s.textHeader(ew)
+	s.textStreamLoss(ew)
 	s.textVerdicts(ew)
 	s.textOps(ew, "Latency (ms, from the intended start)", func(o *OpSummary) Stats { return o.LatencyMS })
 	s.textOps(ew, "Service time (ms, from the actual start)", func(o *OpSummary) Stats { return o.ServiceTimeMS })
@@ -38,6 +39,7 @@ func (s *Summary) Text(w io.Writer) error {
 func (s *Summary) Headline(w io.Writer) error {
 	ew := &errWriter{w: w}
 	s.textHeader(ew)
+	s.textStreamLoss(ew)
 	s.textVerdicts(ew)
 	s.textOps(ew, "Latency (ms, from the intended start)", func(o *OpSummary) Stats { return o.LatencyMS })
 	s.textErrors(ew)
@@ -86,6 +88,23 @@ func (s *Summary) textHeader(e *errWriter) {
 	if len(parts) > 0 {
 		e.printf("%s\n", strings.Join(parts, "  "))
 	}
+}
+
+// textStreamLoss says that the sample stream lacks samples, when it does.
+func (s *Summary) textStreamLoss(e *errWriter) {
+	l := s.StreamLoss
+	if l == nil {
+		return
+	}
+	n := fmt.Sprintf("%d samples", l.Samples)
+	if l.AtLeast {
+		n = "at least " + n
+	}
+	if s.rebuilt {
+		e.printf("\n!!!!! LOST: this report, rebuilt from %s, lacks %s of the run: %s !!!!!\n", StreamFile, n, l.Reason)
+		return
+	}
+	e.printf("\n!!!!! %s lacks %s of this run: %s. This report is from memory; `loadgen report` would rebuild less. !!!!!\n", StreamFile, n, l.Reason)
 }
 
 // textVerdicts writes the generator's verdict (saturated, and why, with

@@ -146,6 +146,7 @@ type shard struct {
 	scens  map[string]*scenRec
 	ids    map[string]uint64 // stream name ids seen by this shard
 	buf    []byte            // stream records since the last flush
+	bufN   int64             // sample records in buf
 	body   []byte            // scratch for one record's body
 	tmp    sampleUS          // scratch for RecordSample
 	spans  []phaseUS         // scratch for the phase union
@@ -325,6 +326,7 @@ func (sh *shard) encodeSample(r *Recorder, m *sampleUS) {
 	}
 	sh.body = b
 	sh.buf = appendRecord(sh.buf, recSample, b)
+	sh.bufN++
 }
 
 // encodeIteration appends m's stream record to sh.buf. sh.mu must be held.

@@ -15,6 +15,10 @@ import (
 // SummarySchema is the schema number of summary.json.
 const SummarySchema = 1
 
+// MaxSummarySize is the largest summary.json read back (histograms of a few
+// hundred ops take a few MiB).
+const MaxSummarySize = 256 << 20
+
 // Summary is summary.json: the run, the generator's health, and per
 // scenario and per (scenario, op) figures. Times are float milliseconds.
 //
@@ -27,12 +31,26 @@ type Summary struct {
 	Scenarios  []ScenarioSummary `json:"scenarios"`
 	Ops        []OpSummary       `json:"ops"`
 	Thresholds []ThresholdResult `json:"thresholds"`
+	// StreamLoss, when set, says that the sample stream lacks samples of
+	// this run, how many and why: `loadgen report` would rebuild less.
+	StreamLoss *StreamLoss `json:"stream_loss,omitempty"`
 
-	data *snapshot
+	data    *snapshot
+	rebuilt bool // made by Rebuild, from the stream
 	// series, when set (a merge), are the per-second series WriteFiles
 	// draws in report.html; otherwise it reads them from the folder's
 	// stream.
 	series *Series
+}
+
+// StreamLoss is what the sample stream lacks.
+type StreamLoss struct {
+	// Samples is how many samples are missing; with AtLeast, a lower
+	// bound (a torn frame held them; what came after it is unknown).
+	Samples int64 `json:"samples"`
+	AtLeast bool  `json:"at_least,omitempty"`
+	// Reason says why, as far as it is known.
+	Reason string `json:"reason"`
 }
 
 // ScenarioSummary is one scenario's iterations. IterationMS is the
@@ -181,8 +199,13 @@ func (r *Recorder) Summary() *Summary {
 	}
 
 	keys := sortedOpKeys(snap.ops)
+	var count int64
 	for _, k := range keys {
 		s.Ops = append(s.Ops, opSummary(k, snap.ops[k], run.DurationS))
+		count += s.Ops[len(s.Ops)-1].Count
+	}
+	if p := r.streamErr.Load(); p != nil {
+		s.StreamLoss = &StreamLoss{Samples: count - r.streamed.Load(), Reason: (*p).Error()}
 	}
 	return s
 }
@@ -287,10 +310,12 @@ func (s *Summary) WriteFiles(dir string) error {
 	)
 }
 
-// writeFile writes data to path through a temporary file in the same folder.
+// writeFile writes data to path through a temporary file in the same
+// folder, which a failure (a full disk) removes again.
 func writeFile(path string, data []byte) error {
 	tmp := fmt.Sprintf("%s.tmp%d", path, time.Now().UnixNano())
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		os.Remove(tmp) // written in part, or not at all
 		return fmt.Errorf("results: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

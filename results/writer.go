@@ -15,6 +15,7 @@ import (
 type writer struct {
 	f   *os.File
 	out []byte
+	off int64 // bytes written whole
 	err error // the first write error; later writes are skipped
 }
 
@@ -29,17 +30,29 @@ func newWriter(f *os.File, header []byte) (*writer, error) {
 	return w, nil
 }
 
-// write frames bufs, in order, and writes them with one write(2).
-func (w *writer) write(bufs ...[]byte) {
+// write frames bufs, in order, and writes them with one write(2). It
+// reports whether they were written: after the first failure nothing is
+// written any more, and a frame written in part (a full disk) is cut off
+// again, so the stream ends on a whole frame.
+func (w *writer) write(bufs ...[]byte) bool {
 	for _, b := range bufs {
 		w.out = appendFrames(w.out, b)
 	}
-	if w.err == nil && len(w.out) > 0 {
-		if _, err := w.f.Write(w.out); err != nil {
+	ok := w.err == nil
+	if ok && len(w.out) > 0 {
+		n, err := w.f.Write(w.out)
+		if err != nil {
 			w.err = fmt.Errorf("results: writing the sample stream: %w", err)
+			ok = false
+			if n > 0 {
+				w.f.Truncate(w.off) // best effort; a reader skips a torn frame anyway
+			}
+		} else {
+			w.off += int64(n)
 		}
 	}
 	w.out = w.out[:0]
+	return ok
 }
 
 // close closes the file and returns the first error.
@@ -60,6 +73,7 @@ type secAgg struct {
 // ticker is the background goroutine's state.
 type ticker struct {
 	held      [][]byte // spare stream buffers, one per shard
+	heldN     []int64  // sample records in each of held
 	meta      []byte   // spare meta buffer
 	local     []byte   // P and C records of this flush
 	sec       map[opKey]*secAgg
@@ -72,6 +86,7 @@ type ticker struct {
 func (r *Recorder) newTicker() *ticker {
 	return &ticker{
 		held:     make([][]byte, len(r.shards)),
+		heldN:    make([]int64, len(r.shards)),
 		sec:      make(map[opKey]*secAgg),
 		late:     make(map[string]int64),
 		drp:      make(map[string]int64),
@@ -126,6 +141,7 @@ func (r *Recorder) tick(t *ticker, now time.Time, final bool) {
 		}
 		if stream {
 			sh.buf, t.held[i] = t.held[i][:0], sh.buf
+			t.heldN[i], sh.bufN = sh.bufN, 0
 		}
 		sh.mu.Unlock()
 	}
@@ -140,7 +156,15 @@ func (r *Recorder) tick(t *ticker, now time.Time, final bool) {
 	r.meta, t.meta = t.meta[:0], r.meta
 	r.metaMu.Unlock()
 	bufs := append([][]byte{t.meta, t.local}, t.held...)
-	r.w.write(bufs...)
+	var n int64
+	for _, k := range t.heldN {
+		n += k
+	}
+	if r.w.write(bufs...) {
+		r.streamed.Add(n)
+	} else {
+		r.streamFailed()
+	}
 	t.local = t.local[:0]
 }
 
