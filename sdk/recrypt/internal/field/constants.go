@@ -12,6 +12,24 @@ var (
 	gamma3 = E2{C0: Element{l: [4]uint64{0x18dbee03fb7708fa, 0x1e7601a602c843c7, 0x5dde0688cdb231cb, 0x86db5cf2c605a524}}, C1: Element{l: [4]uint64{0x19da71333653ee20, 0x7eaaf34fc6ed6019, 0xc4ba3a29a60cdd1d, 0x75281311bcc9df79}}}
 )
 
+// frobP[k] is ξ^(k(p−1)/6) and frobP2[k] is ξ^(k(p²−1)/6) = N(frobP[k]),
+// an element of Fp, for k = 1..5: the factors of E12.Frobenius and
+// E12.FrobeniusSquare on the coefficient of wᵏ.
+var frobP, frobP2 = frobeniusConstants()
+
+func frobeniusConstants() (fp [6]E2, fp2 [6]Element) {
+	fp[0].One()
+	fp[1], fp[2], fp[3], fp[4] = gammaW, gamma1, gamma3, gamma2
+	fp[5].Mul(&gammaW, &gamma2)
+	for k := range fp {
+		var c, n E2
+		c.Conjugate(&fp[k])
+		n.Mul(&fp[k], &c)
+		fp2[k] = n.C0
+	}
+	return fp, fp2
+}
+
 // Gamma1 returns ξ^((p−1)/3), the factor of the twist Frobenius on x.
 func Gamma1() E2 { return gamma1 }
 

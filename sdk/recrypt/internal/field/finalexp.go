@@ -62,13 +62,6 @@ func (z *E12) FinalExp(x *E12) *E12 {
 	return z
 }
 
-// FrobeniusSquare sets z = x^(p²) and returns z.
-func (z *E12) FrobeniusSquare(x *E12) *E12 {
-	var t E12
-	t.Frobenius(x)
-	return z.Frobenius(&t)
-}
-
 // cyclotomicExpT sets z = x^t for the BN parameter t = 1868033³ and x in the
 // cyclotomic subgroup, and returns z.
 func (z *E12) cyclotomicExpT(x *E12) *E12 {

@@ -87,10 +87,34 @@ func (z *E12) Invert(x *E12) *E12 {
 }
 
 // Frobenius sets z = x^p and returns z.
+//
+// x is Σ aₖ·wᵏ over k = 0..5 (C0.C0, C1.C0, C0.C1, C1.C1, C0.C2, C1.C2 are
+// a₀..a₅), and (aₖ·wᵏ)^p = āₖ·wᵏ·ξ^(k(p−1)/6) since w⁶ = ξ: five
+// multiplications in Fp2 by frobP[k].
 func (z *E12) Frobenius(x *E12) *E12 {
-	z.C0.Frobenius(&x.C0)
-	z.C1.Frobenius(&x.C1)
-	z.C1.MulByE2(&z.C1, &gammaW)
+	z.C0.C0.Conjugate(&x.C0.C0)
+	z.C1.C0.Conjugate(&x.C1.C0)
+	z.C0.C1.Conjugate(&x.C0.C1)
+	z.C1.C1.Conjugate(&x.C1.C1)
+	z.C0.C2.Conjugate(&x.C0.C2)
+	z.C1.C2.Conjugate(&x.C1.C2)
+	z.C1.C0.Mul(&z.C1.C0, &frobP[1])
+	z.C0.C1.Mul(&z.C0.C1, &frobP[2])
+	z.C1.C1.Mul(&z.C1.C1, &frobP[3])
+	z.C0.C2.Mul(&z.C0.C2, &frobP[4])
+	z.C1.C2.Mul(&z.C1.C2, &frobP[5])
+	return z
+}
+
+// FrobeniusSquare sets z = x^(p²) and returns z: as Frobenius, with
+// ξ^(k(p²−1)/6), which lies in Fp, and no conjugation.
+func (z *E12) FrobeniusSquare(x *E12) *E12 {
+	z.C0.C0 = x.C0.C0
+	z.C1.C0.MulByElement(&x.C1.C0, &frobP2[1])
+	z.C0.C1.MulByElement(&x.C0.C1, &frobP2[2])
+	z.C1.C1.MulByElement(&x.C1.C1, &frobP2[3])
+	z.C0.C2.MulByElement(&x.C0.C2, &frobP2[4])
+	z.C1.C2.MulByElement(&x.C1.C2, &frobP2[5])
 	return z
 }
 

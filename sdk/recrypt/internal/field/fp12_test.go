@@ -131,6 +131,13 @@ func TestTowerLaws(t *testing.T) {
 				t.Fatal("Frobenius != x^p")
 			}
 		}
+		// FrobeniusSquare is Frobenius twice.
+		a.FrobeniusSquare(x)
+		b.Frobenius(x)
+		b.Frobenius(&b)
+		if a.Equal(&b) != 1 {
+			t.Fatal("FrobeniusSquare != Frobenius∘Frobenius")
+		}
 		// Cyclotomic squaring after the easy part.
 		var f E12
 		f.Invert(x)

@@ -197,16 +197,6 @@ func (z *E6) Select(a, b *E6, cond int) *E6 {
 	return z
 }
 
-// Frobenius sets z = x^p and returns z.
-func (z *E6) Frobenius(x *E6) *E6 {
-	z.C0.Conjugate(&x.C0)
-	z.C1.Conjugate(&x.C1)
-	z.C1.Mul(&z.C1, &gamma1)
-	z.C2.Conjugate(&x.C2)
-	z.C2.Mul(&z.C2, &gamma2)
-	return z
-}
-
 // SetBytes sets z from its 192-byte encoding, each coefficient reduced mod p.
 // On a wrong length it returns nil and an error and leaves z unchanged.
 func (z *E6) SetBytes(b []byte) (*E6, error) {

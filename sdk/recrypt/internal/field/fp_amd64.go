@@ -13,8 +13,12 @@ import (
 // mulGeneric for four limbs with MULX, ADCX and ADOX: one carry chain for the
 // low halves of the products and one for the high halves. addAsm, subAsm and
 // their E2 forms are addGeneric and subGeneric with the carry flag, on one
-// or two elements per call; mulE2ADX and squareE2ADX are mulE2Generic and
-// squareE2Generic in one call each.
+// or two elements per call; squareE2ADX is squareE2Generic in one call.
+// mulE2ADX (from a second such script) computes what mulE2Generic does
+// with lazy reduction: the three 512-bit Karatsuba products, then one
+// Montgomery reduction each for C0 and C1 (two instead of three), each
+// difference first brought into [0, p·2²⁵⁶) by adding p·2²⁵⁶ after a
+// borrow, so that one conditional subtraction fully reduces it.
 
 // hasADX reports whether the CPU has the BMI2 and ADX instructions that
 // mulADX needs. It is set once at start-up and never changed.
