@@ -82,7 +82,7 @@ thresholds:
 	want := []string{
 		`multi.yaml:1:15: target.url: "ftp://x/" is not a target`,
 		`multi.yaml:1:36: target.timeout: "soon" is not a duration`,
-		`multi.yaml:5:14: scenarios[0].workers: 0 is out of range; want 1 or more`,
+		`multi.yaml:5:14: scenarios[0].workers: 0 is out of range; want 1 to 100000`,
 		`multi.yaml:7:18: scenarios[0].steps[0].op: unknown op "nope"`,
 		`multi.yaml:7:25: scenarios[0].steps[1].url: required by op http`,
 		`multi.yaml:10:14: scenarios[1].stages[0].duration: required`,

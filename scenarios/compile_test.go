@@ -45,8 +45,11 @@ func TestCompile(t *testing.T) {
 		t.Errorf("rw mix = %+v", rw.Mix)
 	}
 	rr := p.Scenarios[3].Executor
-	if rr.Kind != loadgen.RampingRate || rr.Rate != 1 || len(rr.Stages) != 2 || rr.MaxWorkers != 100 {
-		t.Errorf("rr executor = %+v; want start rate 1 in Rate", rr)
+	if rr.Kind != loadgen.RampingRate || rr.Rate != 1 || len(rr.Stages) != 2 || rr.MaxWorkers != 0 || rr.Workers != 0 {
+		t.Errorf("rr executor = %+v; want start rate 1 in Rate, workers and max_workers left to the engine", rr)
+	}
+	if pre, mw := rr.OpenWorkers(); pre != 1 || mw != 100 {
+		t.Errorf("rr OpenWorkers = %d, %d; want the engine's defaults for 10/s: 1, 100", pre, mw)
 	}
 	if cr := p.Scenarios[2]; cr.MaxLateness != 2*time.Second || cr.Executor.Rate != 50 {
 		t.Errorf("cr = %+v", cr)

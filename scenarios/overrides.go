@@ -46,6 +46,15 @@ func (w *Workload) Apply(o Overrides) error {
 	if o.Duration < 0 {
 		errs = append(errs, fmt.Errorf("scenarios: --duration %v: want more than 0", o.Duration))
 	}
+	if msg := rateOverLimit(o.Rate); msg != "" {
+		errs = append(errs, fmt.Errorf("scenarios: --rate: %s", msg))
+	}
+	if o.Workers > loadgen.WorkersLimit {
+		errs = append(errs, fmt.Errorf("scenarios: --workers %d: at most %d a scenario; spread more over shards", o.Workers, loadgen.WorkersLimit))
+	}
+	if msg := durationOverLimit(o.Duration); msg != "" {
+		errs = append(errs, fmt.Errorf("scenarios: --duration: %s", msg))
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

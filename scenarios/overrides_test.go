@@ -49,15 +49,15 @@ func TestApply(t *testing.T) {
 			want: map[string]sc{
 				"cw": {Workers: 2, Duration: 10 * time.Second},
 				"rw": {Workers: 1, Stages: []loadgen.Stage{{Duration: 10 * time.Second, Target: 4}, {Duration: 30 * time.Second, Target: 2}}},
-				"cr": {Workers: 20, MaxWorkers: 100, Rate: 10, Duration: 10 * time.Second},
-				"rr": {Workers: 1, MaxWorkers: 100, StartRate: 2, Stages: []loadgen.Stage{{Duration: time.Minute, Target: 8}}},
+				"cr": {Workers: 20, Rate: 10, Duration: 10 * time.Second},
+				"rr": {StartRate: 2, Stages: []loadgen.Stage{{Duration: time.Minute, Target: 8}}},
 				"si": {Workers: 1},
 			},
 		},
 		{
 			name: "scenario",
 			o:    Overrides{Scenario: "cr"},
-			want: map[string]sc{"cr": {Workers: 20, MaxWorkers: 100, Rate: 10, Duration: 10 * time.Second}},
+			want: map[string]sc{"cr": {Workers: 20, Rate: 10, Duration: 10 * time.Second}},
 		},
 		{
 			name: "rate scales ramps to their peak",
@@ -65,8 +65,8 @@ func TestApply(t *testing.T) {
 			want: map[string]sc{
 				"cw": {Workers: 2, Duration: 10 * time.Second},
 				"rw": {Workers: 1, Stages: []loadgen.Stage{{Duration: 10 * time.Second, Target: 4}, {Duration: 30 * time.Second, Target: 2}}},
-				"cr": {Workers: 20, MaxWorkers: 100, Rate: 4, Duration: 10 * time.Second},
-				"rr": {Workers: 1, MaxWorkers: 100, StartRate: 1, Stages: []loadgen.Stage{{Duration: time.Minute, Target: 4}}},
+				"cr": {Workers: 20, Rate: 4, Duration: 10 * time.Second},
+				"rr": {StartRate: 1, Stages: []loadgen.Stage{{Duration: time.Minute, Target: 4}}},
 				"si": {Workers: 1},
 			},
 		},
@@ -77,7 +77,7 @@ func TestApply(t *testing.T) {
 				"cw": {Workers: 8, Duration: 10 * time.Second},
 				"rw": {Workers: 2, Stages: []loadgen.Stage{{Duration: 10 * time.Second, Target: 8}, {Duration: 30 * time.Second, Target: 4}}},
 				"cr": {Workers: 8, MaxWorkers: 8, Rate: 10, Duration: 10 * time.Second},
-				"rr": {Workers: 1, MaxWorkers: 8, StartRate: 2, Stages: []loadgen.Stage{{Duration: time.Minute, Target: 8}}},
+				"rr": {MaxWorkers: 8, StartRate: 2, Stages: []loadgen.Stage{{Duration: time.Minute, Target: 8}}},
 				"si": {Workers: 8},
 			},
 		},

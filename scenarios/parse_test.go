@@ -21,7 +21,7 @@ func noEnv(string) (string, bool) { return "", false }
 // comparing decoded values with expected ones.
 func stripPos(w *Workload) *Workload {
 	c := *w
-	c.File, c.SHA256, c.files, c.faultsPos = "", "", nil, Pos{}
+	c.File, c.SHA256, c.files, c.faultsPos, c.Notes = "", "", nil, Pos{}, nil
 	c.Target.Faults = append([]Fault(nil), w.Target.Faults...)
 	for i := range c.Target.Faults {
 		c.Target.Faults[i].Line = 0
@@ -116,7 +116,7 @@ func TestParseGood(t *testing.T) {
 				Scenarios: []ScenarioSpec{
 					{
 						Name: "onboarding", Executor: loadgen.ConstantRate, Rate: 2, Duration: time.Minute,
-						Workers: 1, MaxWorkers: 20, GracefulStop: 30 * time.Second, MaxLateness: 10 * time.Second,
+						MaxWorkers: 20, GracefulStop: 30 * time.Second,
 						Steps: []StepSpec{
 							{Op: "user_create", Name: "user_create", Args: ops.Args{}},
 							{Op: "generate_device", Name: "generate_device", Args: ops.Args{}},
@@ -135,7 +135,7 @@ func TestParseGood(t *testing.T) {
 					},
 					{
 						Name: "health", Executor: loadgen.ConstantRate, Rate: 1, Duration: time.Minute,
-						Workers: 1, MaxWorkers: 100, GracefulStop: 30 * time.Second, MaxLateness: 10 * time.Second,
+						GracefulStop: 30 * time.Second,
 						Steps: []StepSpec{{Op: "http", Name: "http", Args: ops.Args{
 							"method": "GET", "url": "/health", "expect_status": []int64{200},
 						}}},
@@ -195,9 +195,9 @@ func TestParseGood(t *testing.T) {
 						}}},
 					},
 					{
-						Name: "rr", Executor: loadgen.RampingRate, StartRate: 1, Workers: 1, MaxWorkers: 100,
-						Stages:      []loadgen.Stage{{Duration: time.Minute, Target: 1}, {Duration: time.Minute, Target: 10}},
-						MaxLateness: 10 * time.Second, GracefulStop: 30 * time.Second,
+						Name: "rr", Executor: loadgen.RampingRate, StartRate: 1,
+						Stages:       []loadgen.Stage{{Duration: time.Minute, Target: 1}, {Duration: time.Minute, Target: 10}},
+						GracefulStop: 30 * time.Second,
 						Steps: []StepSpec{
 							{Op: "user_create", Name: "user_create", Args: ops.Args{}},
 							{Op: "generate_device", Name: "device", Args: ops.Args{}},

@@ -1,9 +1,12 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -130,28 +133,31 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 		if s.Executor == loadgen.ConstantWorkers || s.Executor == loadgen.SharedIterations || s.Executor == loadgen.PerWorkerIterations || isOpen(s.Executor) {
 			lo = 1
 		}
-		if !d.intVal(f.get("workers"), f.at("workers"), lo, math.MaxInt32, &s.Workers) && s.Executor != loadgen.RampingWorkers {
+		// Open executors leave it 0 when not given: the engine sizes it
+		// (loadgen.Executor.OpenWorkers, the one owner of that default).
+		if !d.intVal(f.get("workers"), f.at("workers"), lo, loadgen.WorkersLimit, &s.Workers) &&
+			s.Executor != loadgen.RampingWorkers && !isOpen(s.Executor) {
 			s.Workers = 1
 		}
 	}
-	if relevant("max_workers") {
-		if d.intVal(f.get("max_workers"), f.at("max_workers"), 1, math.MaxInt32, &s.MaxWorkers) {
-			if s.MaxWorkers < s.Workers {
-				d.errorf(f.get("max_workers"), f.at("max_workers"), "%d is less than workers (%d)", s.MaxWorkers, s.Workers)
-			}
-		} else if isOpen(s.Executor) {
-			s.MaxWorkers = max(s.Workers, defaultMaxWorkers)
+	if relevant("max_workers") &&
+		d.intVal(f.get("max_workers"), f.at("max_workers"), 1, loadgen.WorkersLimit, &s.MaxWorkers) && s.MaxWorkers < s.Workers {
+		d.errorf(f.get("max_workers"), f.at("max_workers"), "%d is less than workers (%d)", s.MaxWorkers, s.Workers)
+	}
+	if relevant("rate") && d.rate(f.get("rate"), f.at("rate"), &s.Rate) {
+		if s.Rate == 0 {
+			d.errorf(f.get("rate"), f.at("rate"), "must be more than 0, e.g. 200/s")
 		}
+		d.rateLimit(f.get("rate"), f.at("rate"), s.Rate)
 	}
-	if relevant("rate") && d.rate(f.get("rate"), f.at("rate"), &s.Rate) && s.Rate == 0 {
-		d.errorf(f.get("rate"), f.at("rate"), "must be more than 0, e.g. 200/s")
+	if relevant("start_rate") && d.rate(f.get("start_rate"), f.at("start_rate"), &s.StartRate) {
+		d.rateLimit(f.get("start_rate"), f.at("start_rate"), s.StartRate)
 	}
-	if relevant("start_rate") {
-		d.rate(f.get("start_rate"), f.at("start_rate"), &s.StartRate)
-	}
-	if relevant("duration") && d.duration(f.get("duration"), f.at("duration"), &s.Duration) &&
-		s.Duration == 0 && (s.Executor == loadgen.ConstantWorkers || s.Executor == loadgen.ConstantRate) {
-		d.errorf(f.get("duration"), f.at("duration"), "must be more than 0, e.g. 1m")
+	if relevant("duration") && d.duration(f.get("duration"), f.at("duration"), &s.Duration) {
+		if s.Duration == 0 && (s.Executor == loadgen.ConstantWorkers || s.Executor == loadgen.ConstantRate) {
+			d.errorf(f.get("duration"), f.at("duration"), "must be more than 0, e.g. 1m")
+		}
+		d.durationLimit(f.get("duration"), f.at("duration"), s.Duration)
 	}
 	if relevant("iterations") {
 		d.int64Val(f.get("iterations"), f.at("iterations"), 1, math.MaxInt64, &s.Iterations)
@@ -159,16 +165,18 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 	if relevant("stages") && f.has("stages") {
 		s.Stages = d.stages(f.get("stages"), f.at("stages"), s.Executor, s.Workers, s.StartRate)
 	}
-	d.duration(f.get("start_after"), f.at("start_after"), &s.StartAfter)
+	if d.duration(f.get("start_after"), f.at("start_after"), &s.StartAfter) {
+		d.durationLimit(f.get("start_after"), f.at("start_after"), s.StartAfter)
+	}
 	s.GracefulStop = defaultGracefulStop
-	d.duration(f.get("graceful_stop"), f.at("graceful_stop"), &s.GracefulStop)
+	if d.duration(f.get("graceful_stop"), f.at("graceful_stop"), &s.GracefulStop) {
+		d.durationLimit(f.get("graceful_stop"), f.at("graceful_stop"), s.GracefulStop)
+	}
 	if relevant("think_time") {
 		d.duration(f.get("think_time"), f.at("think_time"), &s.ThinkTime)
 	}
 	if relevant("max_lateness") {
-		if isOpen(s.Executor) {
-			s.MaxLateness = defaultMaxLateness
-		}
+		// 0 when not given: the engine's default (loadgen.DefaultMaxLateness).
 		if d.duration(f.get("max_lateness"), f.at("max_lateness"), &s.MaxLateness) && s.MaxLateness == 0 {
 			d.errorf(f.get("max_lateness"), f.at("max_lateness"), "must be more than 0, e.g. 10s")
 		}
@@ -224,10 +232,12 @@ func (d *decoder) stages(n *yaml.Node, path string, k loadgen.Kind, startWorkers
 			}
 			d.errorf(item, f.at("target"), "required; %s", hint)
 		case k == loadgen.RampingRate:
-			d.rate(f.get("target"), f.at("target"), &st.Target)
+			if d.rate(f.get("target"), f.at("target"), &st.Target) {
+				d.rateLimit(f.get("target"), f.at("target"), st.Target)
+			}
 		default:
 			var w int
-			if d.intVal(f.get("target"), f.at("target"), 0, math.MaxInt32, &w) {
+			if d.intVal(f.get("target"), f.at("target"), 0, loadgen.WorkersLimit, &w) {
 				st.Target = float64(w)
 			}
 		}
@@ -241,8 +251,43 @@ func (d *decoder) stages(n *yaml.Node, path string, k loadgen.Kind, startWorkers
 	if total == 0 {
 		d.errorf(n, path, "stages last 0s in all; give at least one stage a duration")
 	}
+	if total > loadgen.DurationLimit.Seconds() {
+		d.errorf(n, path, "stages last %v in all, longer than a run may be (%v, a year); shorten them", time.Duration(total*1e9), loadgen.DurationLimit)
+	}
 	if peak == 0 {
 		d.errorf(n, path, "every target is 0, so no iteration would ever start")
 	}
 	return out
+}
+
+// rateLimit reports a rate above what one generator can schedule.
+func (d *decoder) rateLimit(n *yaml.Node, path string, r float64) {
+	if msg := rateOverLimit(r); msg != "" {
+		d.errorf(n, path, "%s", msg)
+	}
+}
+
+// rateOverLimit describes a rate above loadgen.RateLimit, or returns "".
+func rateOverLimit(r float64) string {
+	if r <= loadgen.RateLimit {
+		return ""
+	}
+	return fmt.Sprintf("%s/s is more than one generator can schedule (at most %s/s a scenario); lower it, or spread the load over shards of a smaller rate",
+		strconv.FormatFloat(r, 'g', -1, 64), strconv.FormatFloat(loadgen.RateLimit, 'g', -1, 64))
+}
+
+// durationLimit reports a duration longer than a run may be.
+func (d *decoder) durationLimit(n *yaml.Node, path string, v time.Duration) {
+	if msg := durationOverLimit(v); msg != "" {
+		d.errorf(n, path, "%s", msg)
+	}
+}
+
+// durationOverLimit describes a duration above loadgen.DurationLimit, or
+// returns "".
+func durationOverLimit(v time.Duration) string {
+	if v <= loadgen.DurationLimit {
+		return ""
+	}
+	return fmt.Sprintf("%v is longer than a run may be (%v, a year); shorten it", v, loadgen.DurationLimit)
 }

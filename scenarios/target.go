@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"net"
 	"net/url"
@@ -32,6 +33,11 @@ func (d *decoder) target(n *yaml.Node, path string, w *Workload, allowProd bool)
 	if d.str(f.get("url"), f.at("url"), &t.URL) {
 		if msg := checkTargetURL(t.URL, allowProd); msg != "" {
 			d.errorf(f.get("url"), f.at("url"), "%s", msg)
+		} else if u, note := baseURL(t.URL); u != t.URL {
+			if note {
+				w.Notes = append(w.Notes, fmt.Sprintf("target.url %s: taken as %s (a base URL ends in /; op paths are resolved against it)", t.URL, u))
+			}
+			t.URL = u
 		}
 	} else if !f.has("url") {
 		d.errorf(n, f.at("url"), "required; want %q or a base URL ending in /api/1/, e.g. https://api-staging.example.com/api/1/", EmbeddedURL)
@@ -77,9 +83,6 @@ func checkTargetURL(raw string, allowProd bool) string {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return quote(raw) + " has a query or fragment; want a base URL such as https://host/api/1/"
 	}
-	if !strings.HasSuffix(u.Path, "/") {
-		return quote(raw) + " must end in /, as a base URL such as https://host/api/1/ does"
-	}
 	host := u.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
@@ -88,6 +91,26 @@ func checkTargetURL(raw string, allowProd bool) string {
 		return ProductionHost + " is IronCore's production API; pass --allow-production to run against it"
 	}
 	return ""
+}
+
+// baseURL returns a checked target URL as a base URL, ending in /: a
+// host-only URL gets the path /, and one with a path has / added, which
+// note says is worth telling the user (the request paths of ops are
+// resolved against it).
+func baseURL(raw string) (string, bool) {
+	if raw == EmbeddedURL {
+		return raw, false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || strings.HasSuffix(u.Path, "/") {
+		return raw, false
+	}
+	note := u.Path != ""
+	u.Path += "/"
+	if u.RawPath != "" {
+		u.RawPath += "/"
+	}
+	return u.String(), note
 }
 
 // fault decodes one fault; it reports whether it is valid.

@@ -21,6 +21,10 @@ type Workload struct {
 	Thresholds []ThresholdSpec
 	Output     Output
 
+	// Notes are things the loader changed that the user should hear of
+	// once (a / added to target.url's path).
+	Notes []string
+
 	// File is the name the workload was read from and SHA256 the hex
 	// SHA-256 of its raw bytes (before ${VAR} expansion).
 	File   string
@@ -42,7 +46,8 @@ const (
 // Target says where requests go and how.
 type Target struct {
 	// URL is "embedded" (the in-process reference service) or an http(s)
-	// base URL whose path ends in /, such as https://host/api/1/.
+	// base URL whose path ends in /, such as https://host/api/1/ (the
+	// loader adds the / a file left out: https://host means https://host/).
 	URL string
 	// Timeout bounds each request; default 30s.
 	Timeout time.Duration
@@ -134,13 +139,19 @@ type Output struct {
 //
 //	constant-workers:      workers (required), duration (required)
 //	ramping-workers:       workers (start, default 0), stages (required; targets are workers)
-//	constant-rate:         rate (required), duration (required), workers (pre-allocated, default 1), max_workers (default max(workers, 100))
+//	constant-rate:         rate (required), duration (required), workers (pre-allocated), max_workers
 //	ramping-rate:          start_rate (default 0), stages (required; targets are rates), workers, max_workers as constant-rate
 //	shared-iterations:     iterations (total, required), workers (default 1), duration (cap, default none)
 //	per-worker-iterations: iterations (each, required), workers (default 1), duration (cap, default none)
 //
 // think_time applies to the closed executors (workers, iterations) and
 // max_lateness to the open ones (rates); any other field is an error.
+//
+// An open executor's workers, max_workers and max_lateness stay 0 when the
+// file does not give them: the engine owns those defaults
+// (loadgen.Executor.OpenWorkers, loadgen.DefaultMaxLateness). Rates above
+// loadgen.RateLimit, workers above loadgen.WorkersLimit and durations above
+// loadgen.DurationLimit are refused.
 type ScenarioSpec struct {
 	Name       string
 	Executor   loadgen.Kind
@@ -157,7 +168,7 @@ type ScenarioSpec struct {
 	StartAfter   time.Duration
 	GracefulStop time.Duration // default 30s
 	ThinkTime    time.Duration
-	MaxLateness  time.Duration // default 10s for open executors
+	MaxLateness  time.Duration // 0: the engine's default
 
 	// Exactly one of Steps and Mix is set.
 	Steps []StepSpec
@@ -206,6 +217,4 @@ type ThresholdSpec struct {
 const (
 	defaultTimeout      = 30 * time.Second
 	defaultGracefulStop = 30 * time.Second
-	defaultMaxLateness  = 10 * time.Second
-	defaultMaxWorkers   = 100
 )
