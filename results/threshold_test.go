@@ -1,6 +1,7 @@
 package results
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +28,17 @@ func TestParseThreshold(t *testing.T) {
 		{"rate >= 50", Threshold{Metric: "rate", Op: ">=", Value: 50}, ""},
 		{"rate >= 50/s", Threshold{Metric: "rate", Op: ">=", Value: 50}, ""},
 		{"P(50) < 1s", Threshold{Metric: "p", Percentile: 50, Op: "<", Value: 1000}, ""},
+		{"p99 < 500ms", Threshold{Metric: MetricPercentile, Percentile: 99, Op: CmpLess, Value: 500}, ""},
+		{"p99.9 <= 1s", Threshold{Metric: MetricPercentile, Percentile: 99.9, Op: CmpLessEq, Value: 1000}, ""},
+		{"P50>=2ms", Threshold{Metric: MetricPercentile, Percentile: 50, Op: CmpGreaterEq, Value: 2}, ""},
 
 		{"p(99) 500ms", Threshold{}, "no comparison"},
 		{"p(99) = 500ms", Threshold{}, "no comparison"},
 		{"p(99) < 5 < 6", Threshold{}, "more than one comparison"},
-		{"p99 < 500ms", Threshold{}, "unknown metric"},
+		{"p < 500ms", Threshold{}, "unknown metric"},
+		{"pmax < 500ms", Threshold{}, "unknown metric"},
+		{"p101 < 1s", Threshold{}, "0 < N ≤ 100"},
+		{"p99x < 1s", Threshold{}, "percentile"},
 		{"p(0) < 1s", Threshold{}, "0 < N ≤ 100"},
 		{"p(101) < 1s", Threshold{}, "0 < N ≤ 100"},
 		{"p(x) < 1s", Threshold{}, "percentile"},
@@ -50,8 +57,9 @@ func TestParseThreshold(t *testing.T) {
 			t.Parallel()
 			got, err := ParseThreshold(tt.expr)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ParseThreshold(%q) error = %v, want one containing %q", tt.expr, err, tt.wantErr)
+				var te *ThresholdError
+				if !errors.As(err, &te) || te.Expr != tt.expr || !strings.Contains(te.Reason, tt.wantErr) {
+					t.Fatalf("ParseThreshold(%q) error = %#v, want a *ThresholdError whose reason contains %q", tt.expr, err, tt.wantErr)
 				}
 				return
 			}
@@ -97,27 +105,29 @@ func TestEvaluate(t *testing.T) {
 		key, expr string
 		ok        bool
 		value     float64
-		msg       string // substring of Message when failing
+		err       error  // the failure: errors.Is for a sentinel; for a *KeyError or *Violation, its type
+		msg       string // substring of the failure's message
 	}{
-		{"s/a", "p(99) < 1s", true, 990, ""},
-		{"s/a", "p(50) < 400ms", false, 500, "s/a is 500.2"},
-		{"s/a", "mean == 500.5", true, 500.5, ""},
-		{"s/a", "error_rate <= 1%", true, 0.01, ""},
-		{"s/a", "count > 1000", false, 1000, "not >"},
-		{"s/a", "rate >= 100", true, 100, ""},
-		{"s/a", "min >= 1ms", true, 1, ""},
-		{"s/a", "max <= 1s", true, 1000, ""},
-		{"b", "error_rate < 5%", false, 1, ""},
-		{"a", "count == 1100", true, 1100, ""}, // op a in both scenarios
-		{"t/*", "count == 200", true, 200, ""},
-		{"t/*", "error_rate == 50%", true, 0.5, ""},
-		{"*", "count == 1200", true, 1200, ""},
-		{"a/crypto:pbkdf2", "mean == 4ms", true, 4, ""},
-		{"a/crypto:pbkdf2", "error_rate < 1%", false, 0, "phases have no errors"},
-		{"nope", "count > 0", false, 0, `key "nope" matches nothing`},
-		{"s/nope", "count > 0", false, 0, "matches nothing"},
-		{"x/*", "count > 0", false, 0, "matches nothing"},
-		{"a/crypto:scrypt", "count > 0", false, 0, "matches nothing"},
+		{"s/a", "p(99) < 1s", true, 990, nil, ""},
+		{"s/a", "p99 < 1s", true, 990, nil, ""},
+		{"s/a", "p(50) < 400ms", false, 500, &Violation{}, "s/a is 500.2"},
+		{"s/a", "mean == 500.5", true, 500.5, nil, ""},
+		{"s/a", "error_rate <= 1%", true, 0.01, nil, ""},
+		{"s/a", "count > 1000", false, 1000, &Violation{}, "not >"},
+		{"s/a", "rate >= 100", true, 100, nil, ""},
+		{"s/a", "min >= 1ms", true, 1, nil, ""},
+		{"s/a", "max <= 1s", true, 1000, nil, ""},
+		{"b", "error_rate < 5%", false, 1, &Violation{}, ""},
+		{"a", "count == 1100", true, 1100, nil, ""}, // op a in both scenarios
+		{"t/*", "count == 200", true, 200, nil, ""},
+		{"t/*", "error_rate == 50%", true, 0.5, nil, ""},
+		{"*", "count == 1200", true, 1200, nil, ""},
+		{"a/crypto:pbkdf2", "mean == 4ms", true, 4, nil, ""},
+		{"a/crypto:pbkdf2", "error_rate < 1%", false, 0, ErrPhaseErrorRate, "phases have no errors"},
+		{"nope", "count > 0", false, 0, &KeyError{}, `key "nope" matches nothing measured (measured: s/a, t/a, t/b)`},
+		{"s/nope", "count > 0", false, 0, &KeyError{}, "matches nothing"},
+		{"x/*", "count > 0", false, 0, &KeyError{}, "matches nothing"},
+		{"a/crypto:scrypt", "count > 0", false, 0, &KeyError{}, "matches nothing"},
 	}
 	rules := make([]Rule, len(tests))
 	for i, tt := range tests {
@@ -139,13 +149,35 @@ func TestEvaluate(t *testing.T) {
 		if tt.value != 0 && (r.Value < tt.value*0.999 || r.Value > tt.value*1.001) {
 			t.Errorf("%s %q: value %v, want %v", tt.key, tt.expr, r.Value, tt.value)
 		}
-		if tt.msg != "" && !strings.Contains(r.Message, tt.msg) {
-			t.Errorf("%s %q: message %q, want one containing %q", tt.key, tt.expr, r.Message, tt.msg)
+		if !errIsKind(r.Err, tt.err) {
+			t.Errorf("%s %q: err %#v, want %T %v", tt.key, tt.expr, r.Err, tt.err, tt.err)
+		}
+		if _, violated := tt.err.(*Violation); r.Measured() != (tt.ok || violated) {
+			t.Errorf("%s %q: Measured() = %v", tt.key, tt.expr, r.Measured())
+		}
+		if tt.msg != "" && !strings.Contains(r.Message(), tt.msg) {
+			t.Errorf("%s %q: message %q, want one containing %q", tt.key, tt.expr, r.Message(), tt.msg)
+		}
+		if v, ok := r.Err.(*Violation); ok && (v.Key != tt.key || v.T != rules[i].T || v.Value != r.Value) {
+			t.Errorf("%s %q: violation %+v", tt.key, tt.expr, v)
 		}
 	}
-	if !Failed(res) || Failed(res[:1]) {
-		t.Error("Failed disagrees with the results")
+}
+
+// errIsKind reports whether err is want: nil for nil, the same type for a
+// *KeyError or *Violation, else errors.Is.
+func errIsKind(err, want error) bool {
+	var ke *KeyError
+	var v *Violation
+	switch want.(type) {
+	case nil:
+		return err == nil
+	case *KeyError:
+		return errors.As(err, &ke)
+	case *Violation:
+		return errors.As(err, &v)
 	}
+	return errors.Is(err, want)
 }
 
 func TestEvaluateWithoutHistograms(t *testing.T) {
@@ -153,8 +185,8 @@ func TestEvaluateWithoutHistograms(t *testing.T) {
 	var s Summary
 	th, _ := ParseThreshold("count > 0")
 	res := s.Evaluate([]Rule{{Key: "*", Expr: "count > 0", T: th}})
-	if res[0].OK || res[0].Message == "" {
-		t.Errorf("got %+v, want a failure with a message", res[0])
+	if res[0].OK || !errors.Is(res[0].Err, ErrNoHistograms) || res[0].Measured() {
+		t.Errorf("got %+v, want ErrNoHistograms", res[0])
 	}
 }
 
@@ -165,8 +197,11 @@ func TestThresholdResultString(t *testing.T) {
 		want string
 	}{
 		{ThresholdResult{Key: "a", Expr: "p(99) < 1s", OK: true, Value: 12.5}, "ok   a: p(99) < 1s (value 12.5)"},
-		{ThresholdResult{Key: "*", Expr: "error_rate < 1%", Value: 0.02, Message: "* is 2%, not < 1%"},
+		{ThresholdResult{Key: "*", Expr: "error_rate < 1%", Value: 0.02,
+			Err: &Violation{Key: "*", T: Threshold{Metric: MetricErrorRate, Op: CmpLess, Value: 0.01}, Value: 0.02}},
 			"FAIL *: error_rate < 1% (value 0.02): * is 2%, not < 1%"},
+		{ThresholdResult{Key: "x", Expr: "count > 0", Err: &KeyError{Key: "x"}},
+			`FAIL x: count > 0 (value 0): key "x" matches nothing measured (measured: nothing); keys are op, scenario/op, scenario/*, op/kind:phase or *`},
 	}
 	for _, tt := range tests {
 		if got := tt.r.String(); got != tt.want {

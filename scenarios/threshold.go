@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,7 +82,11 @@ func (d *decoder) thresholds(n *yaml.Node, w *Workload, checkKeys bool) {
 			}
 			th, err := results.ParseThreshold(expr)
 			if err != nil {
-				d.errorf(exprNode, p, "%s", strings.TrimPrefix(err.Error(), "results: threshold "))
+				var te *results.ThresholdError
+				if errors.As(err, &te) {
+					err = fmt.Errorf("%q: %s", te.Expr, te.Reason) // the file names the field
+				}
+				d.errorf(exprNode, p, "%v", err)
 				continue
 			}
 			r := resolve(exprNode)

@@ -33,7 +33,7 @@ func watchAborts(ctx context.Context, rec *results.Recorder, rules []scenarios.A
 		}
 		var failed []string
 		for _, res := range rec.Summary().Evaluate(due) {
-			if !res.OK && res.Measured {
+			if !res.OK && res.Measured() {
 				failed = append(failed, res.String())
 			}
 		}

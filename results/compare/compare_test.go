@@ -218,11 +218,14 @@ func TestParseRule(t *testing.T) {
 		wantErr string
 	}{
 		{in: "p99>+10%", want: Rule{Metric: "p99", Limit: 10, Unit: "%"}},
+		{in: "p(99)>+10%", want: Rule{Metric: "p99", Limit: 10, Unit: "%"}},
+		{in: "document_encrypt:p( 50 )>5ms", want: Rule{Op: "document_encrypt", Metric: "p50", Limit: 5, Unit: "ms"}},
 		{in: "error_rate>+0.5pp", want: Rule{Metric: "error_rate", Limit: 0.5, Unit: "pp"}},
 		{in: "document_encrypt:p50>5ms", want: Rule{Op: "document_encrypt", Metric: "p50", Limit: 5, Unit: "ms"}},
 		{in: "throughput<-10%", want: Rule{Metric: "throughput", Less: true, Limit: -10, Unit: "%"}},
 		{in: "p99 >> 3", wantErr: "is not"},
 		{in: "p42>+1%", wantErr: "unknown metric"},
+		{in: "p(42)>+1%", wantErr: "unknown metric \"p42\""},
 		{in: "p99>+1pp", wantErr: "error_rate only"},
 		{in: "count>5ms", wantErr: "latency metrics only"},
 		{in: "error_rate>1", wantErr: "pp or %"},

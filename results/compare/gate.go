@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// Rule is one regression gate, written "[op:]metric(>|<)[+|-]limit[unit]":
+// Rule is one regression gate, written "[op:]metric(>|<)[+|-]limit[unit]"
+// (a percentile also as in thresholds: p(99) is p99):
 //
 //	p99>+10%           an op's p99 rose by more than 10%
 //	error_rate>+0.5pp  an op's error rate rose by more than 0.5 percentage points
@@ -37,7 +38,11 @@ type Rule struct {
 // String returns the rule as written.
 func (r Rule) String() string { return r.text }
 
-var ruleRE = regexp.MustCompile(`^(?:(.+):)?([a-z_0-9]+)\s*([<>])\s*([+-]?[0-9]*\.?[0-9]+)\s*(%|pp|ms)?$`)
+var ruleRE = regexp.MustCompile(`^(?:(.+):)?([a-z_0-9]+|p\(\s*[0-9.]+\s*\))\s*([<>])\s*([+-]?[0-9]*\.?[0-9]+)\s*(%|pp|ms)?$`)
+
+// percentileRE matches a percentile written as in thresholds, p(99), which
+// is the same metric as p99.
+var percentileRE = regexp.MustCompile(`^p\(\s*([0-9.]+)\s*\)$`)
 
 // ParseRule parses a rule written as described at Rule.
 func ParseRule(s string) (Rule, error) {
@@ -46,6 +51,9 @@ func ParseRule(s string) (Rule, error) {
 		return Rule{}, fmt.Errorf("compare: gate %q is not [op:]metric(>|<)[+|-]limit[%%|pp|ms], e.g. 'p99>+10%%'", s)
 	}
 	r := Rule{Op: m[1], Metric: m[2], Less: m[3] == "<", Unit: m[5], text: strings.TrimSpace(s)}
+	if p := percentileRE.FindStringSubmatch(r.Metric); p != nil {
+		r.Metric = "p" + p[1]
+	}
 	if !slices.Contains(Metrics(), r.Metric) {
 		return Rule{}, fmt.Errorf("compare: gate %q: unknown metric %q (metrics: %s)", s, r.Metric, strings.Join(Metrics(), ", "))
 	}
