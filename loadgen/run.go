@@ -231,6 +231,10 @@ func (p *Plan) RateScale() float64 {
 	return p.MaxRate / sum
 }
 
+// Scaled returns e with its rates multiplied by f (a closed executor
+// unchanged): what Run runs under Plan.RateScale, for a dry run to show.
+func (e Executor) Scaled(f float64) Executor { return scaleRates(e, f) }
+
 // scaleRates returns e with its rates multiplied by f.
 func scaleRates(e Executor, f float64) Executor {
 	if f == 1 || !e.IsOpen() {

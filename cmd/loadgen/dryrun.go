@@ -28,8 +28,12 @@ func dryRun(w io.Writer, wl *scenarios.Workload) error {
 	workers := 0
 	perOp := map[string]float64{}
 	var order []string
+	scale := plan.RateScale()
+	if scale != 1 {
+		fmt.Fprintf(w, "target.max_rate %g/s caps the summed peak rates: every rate below is scaled by %.4g\n", plan.MaxRate, scale)
+	}
 	for i, sc := range plan.Scenarios {
-		n, rate, wk := sc.Executor.Planned()
+		n, rate, wk := sc.Executor.Scaled(scale).Planned()
 		peak += rate
 		workers += wk
 		length = max(length, sc.StartAfter+sc.Executor.Length())

@@ -23,6 +23,7 @@ type runFlags struct {
 	allowProduction bool
 	seed            int64
 	quiet           bool
+	verbose         bool
 	shard           string
 	shards          int
 	startAt         string
@@ -97,6 +98,7 @@ a second one cancels at once, still writing what was measured.`,
 	fl.BoolVar(&f.allowProduction, "allow-production", false, "allow a production IronCore URL as the target")
 	fl.Int64Var(&f.seed, "seed", 0, "seed for weighted mixes and the reference service's faults (default: from the clock)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no live progress line")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print the whole report (service times, phases, scenarios, generator health), not only the headline; report.txt has it either way")
 	fl.StringVar(&f.shard, "shard", "", "run shard INDEX/COUNT of the workload (0/3, 1/3, 2/3): 1/COUNT of every rate, worker count, iteration count and setup total")
 	fl.IntVar(&f.shards, "shards", 0, "shard count, with the index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")
 	fl.StringVar(&f.startAt, "start-at", "", "wait until this wall time (RFC 3339, e.g. 2026-11-27T10:00:00Z) before starting, to align shards")

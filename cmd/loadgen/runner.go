@@ -224,6 +224,9 @@ func (r *runner) start(ctx context.Context) error {
 			return &exitError{code: exitUsage, err: err}
 		}
 	}
+	for _, n := range r.w.Notes {
+		fmt.Fprintf(r.st.stderr, "loadgen: %s\n", n)
+	}
 	fmt.Fprintf(r.st.stderr, "loadgen: running %s against %s; run folder %s\n", r.w.Name, r.tgt.describe, r.dir)
 	r.startBackground(ctx)
 	if r.stopProfiles, err = startProfiles(r.f.cpuProfile, r.f.trace); err != nil {
@@ -349,8 +352,15 @@ func (r *runner) write(ctx context.Context) (failed []string, err error) {
 	if err := sum.WriteFiles(r.dir); err != nil {
 		return nil, withCode(exitRunError, fmt.Errorf("writing the run folder: %w", err))
 	}
-	if err := sum.Text(r.st.stdout); err != nil {
+	report := sum.Headline
+	if r.f.verbose {
+		report = sum.Text
+	}
+	if err := report(r.st.stdout); err != nil {
 		return nil, withCode(exitRunError, err)
+	}
+	if !r.f.verbose {
+		fmt.Fprintf(r.st.stdout, "\nService times, phases, scenarios and generator health: %s (or run with -v)\n", filepath.Join(r.dir, "report.txt"))
 	}
 	if r.exp != nil && r.f.pushgateway != "" {
 		job := "loadgen-" + safeName(r.w.Name)
