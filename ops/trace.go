@@ -11,17 +11,18 @@ import (
 )
 
 // phaseNames are the phases of one traced call: the whole call and its
-// sub-phases /dns, /connect, /tls, /wait (request written to first response
-// byte) and /read (first byte to the end of the body). An op builds them
-// once, so tracing a request does not build strings.
+// sub-phases /dns, /connect, /tls, /write (connection in hand to request
+// written), /wait (request written to first response byte) and /read
+// (first byte to the end of the body). An op builds them once, so tracing
+// a request does not build strings.
 type phaseNames struct {
-	call, dns, connect, tls, wait, read string
+	call, dns, connect, tls, write, wait, read string
 }
 
 func newPhaseNames(name string) phaseNames {
 	return phaseNames{
 		call: name, dns: name + "/dns", connect: name + "/connect", tls: name + "/tls",
-		wait: name + "/wait", read: name + "/read",
+		write: name + "/write", wait: name + "/wait", read: name + "/read",
 	}
 }
 
@@ -40,11 +41,8 @@ type phaseTrace struct {
 	it                     *loadgen.Iteration
 	start, dns, connect    time.Time
 	tlsT, wrote, firstByte time.Time
+	gotConnAt              time.Time
 	idleConn               bool // GotConn: an idle connection, handed over at once
-}
-
-func newPhaseTrace(names *phaseNames) *phaseTrace {
-	return &phaseTrace{names: names}
 }
 
 // context returns ctx carrying t's hooks. The hooks are bound to t, not to
@@ -62,7 +60,7 @@ func (t *phaseTrace) context(ctx context.Context) context.Context {
 			t.phase(t.names.tls, &t.tlsT)
 		},
 		GotConn:              t.gotConn,
-		WroteRequest:         func(httptrace.WroteRequestInfo) { t.mark(&t.wrote) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { t.wroteRequest(time.Now()) },
 		GotFirstResponseByte: func() { t.firstByteAt(time.Now()) },
 	})
 }
@@ -72,7 +70,7 @@ func (t *phaseTrace) context(ctx context.Context) context.Context {
 func (t *phaseTrace) reset(it *loadgen.Iteration) {
 	t.mu.Lock()
 	t.it = it
-	t.start, t.dns, t.connect, t.tlsT, t.wrote, t.firstByte = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	t.start, t.dns, t.connect, t.tlsT, t.wrote, t.firstByte, t.gotConnAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	t.idleConn = false
 	t.mu.Unlock()
 }
@@ -90,9 +88,23 @@ func (t *phaseTrace) quiescent() bool {
 }
 
 func (t *phaseTrace) gotConn(info httptrace.GotConnInfo) {
+	now := time.Now()
 	t.mu.Lock()
 	t.idleConn = info.WasIdle
+	t.gotConnAt = now
 	t.mu.Unlock()
+}
+
+// wroteRequest ends the write phase, from the connection in hand to the
+// request written.
+func (t *phaseTrace) wroteRequest(now time.Time) {
+	t.mu.Lock()
+	t.wrote = now
+	got, it := t.gotConnAt, t.it
+	t.mu.Unlock()
+	if !got.IsZero() && it != nil {
+		it.Phase(t.names.write, got, now)
+	}
 }
 
 func (t *phaseTrace) begin() {
