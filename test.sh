@@ -37,5 +37,7 @@ grep -E '^recrypt vectors' <<<"$vectors" || {
 echo "== purego (the portable code of the packages with assembly) and fieldcount (constant-time op counts)"
 go test -count=1 -short -tags purego ./sdk/internal/pbkdf2/ ./sdk/recrypt/internal/... ./sdk/recrypt/
 go test -count=1 -tags fieldcount ./sdk/recrypt/internal/curve/
+echo "== testhooks (the test-only delays of a binary built for the integration tests)"
+go test -count=1 -tags testhooks ./internal/testhook/
 echo "== integration (timing-sensitive, no -race)"
 go test -count=1 -tags integration -run 'Integration|RealClock' ./loadgen/ ./cmd/loadgen/

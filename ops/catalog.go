@@ -134,7 +134,7 @@ func Default() *Catalog {
 		// Users and devices (user.go).
 		sdkEntry("user_create", "create a new, run-unique user (JWT; PBKDF2 and key generation on the client)", userCreate, passwordField()),
 		sdkEntry("user_verify", "look up the acting user (JWT)", userVerify),
-		sdkEntry("generate_device", "add a device to the acting user (JWT; PBKDF2, key generation, transform key, Schnorr signature)", generateDevice, passwordField(), testDelayField()),
+		sdkEntry("generate_device", "add a device to the acting user (JWT; PBKDF2, key generation, transform key, Schnorr signature)", generateDevice, passwordField()),
 		sdkEntry("initialize", "initialize an SDK for the device made earlier in the iteration (users/current)", initialize, keepField()),
 		sdkEntry("device_list", "list the acting user's devices", deviceList),
 		sdkEntry("device_delete", "delete the device generate_device made earlier in the iteration", deviceDelete),

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"time"
 )
 
 // The fields several ops share, each with its checks. A field only one op
@@ -66,10 +65,6 @@ func oneOf(want ...string) func(any) error {
 	}
 }
 
-func testDelayField() Field {
-	return Field{Name: "test_delay", Kind: Duration, Help: "for tests: sleep this long between http:user_verify and crypto:pbkdf2"}
-}
-
 func argInt(a Args, name string, def int) int {
 	if v, ok := a[name].(int64); ok {
 		return int(v)
@@ -84,11 +79,6 @@ func argBool(a Args, name string) bool {
 
 func argString(a Args, name string) string {
 	v, _ := a[name].(string)
-	return v
-}
-
-func argDuration(a Args, name string) time.Duration {
-	v, _ := a[name].(time.Duration)
 	return v
 }
 

@@ -44,7 +44,7 @@ func userVerify(Args) stepFunc {
 }
 
 func generateDevice(a Args) stepFunc {
-	pw, delay := argString(a, "password"), argDuration(a, "test_delay")
+	pw := argString(a, "password")
 	return func(ctx context.Context, ic *IronCore, it *loadgen.Iteration) error {
 		id := subjectUser(ic, it)
 		if id == nil {
@@ -53,9 +53,6 @@ func generateDevice(a Args) stepFunc {
 		p := id.Password
 		if pw != "" {
 			p = pw
-		}
-		if delay > 0 {
-			ctx = sdk.WithTestDelay(ctx, "generate_device", delay)
 		}
 		dc, err := ic.Client.GenerateDevice(ctx, ic.Issuer, id.UserID, p, sdk.DeviceOptions{Name: "loadgen"})
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ironcorelabs/loadgen/internal/testhook"
 )
 
 type recordedPhase struct {
@@ -58,7 +60,7 @@ func TestGenerateDevicePhases(t *testing.T) {
 			var log phaseLog
 			ctx := WithPhaseHook(context.Background(), log.hook)
 			if delay > 0 {
-				ctx = WithTestDelay(ctx, "generate_device", delay)
+				ctx = testhook.WithDelay(ctx, "generate_device", delay)
 			}
 			start := time.Now()
 			if _, err := c.GenerateDevice(ctx, testIssuer(t, "iak-rs256.pem"), goldenUser, goldenPass, DeviceOptions{Name: "golden device"}); err != nil {

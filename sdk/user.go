@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/ironcorelabs/loadgen/internal/testhook"
 )
 
 // UserResult is a user as the service describes it after UserCreate or
@@ -138,8 +140,8 @@ func (c *Client) verify(ctx context.Context, p pool, jwt string) (*userResp, err
 // timestamp, transform key, JWT and user key; POST users/devices. Phases in
 // order: crypto:jwt, http:user_verify, crypto:pbkdf2, crypto:aes,
 // crypto:signing_keygen, crypto:keygen, crypto:transform_key, crypto:sign,
-// http:device_add. WithTestDelay(ctx, "generate_device", d) sleeps between
-// http:user_verify and crypto:pbkdf2.
+// http:device_add. A test's delay for "generate_device" (internal/testhook)
+// sleeps between http:user_verify and crypto:pbkdf2.
 func (c *Client) GenerateDevice(ctx context.Context, iss *Issuer, userID, password string, opts DeviceOptions) (DeviceContext, error) {
 	ctx, cancel := c.opContext(ctx)
 	defer cancel()
@@ -174,7 +176,7 @@ func (c *Client) GenerateDevice(ctx context.Context, iss *Issuer, userID, passwo
 	if err := user.UserMasterPublicKey.check(); err != nil {
 		return DeviceContext{}, &ProtocolError{Call: "user_verify", Err: err}
 	}
-	if err := testDelay(ctx, "generate_device"); err != nil {
+	if err := testhook.Delay(ctx, "generate_device"); err != nil {
 		return DeviceContext{}, err
 	}
 	key, err := timed(ctx, "crypto:pbkdf2", func() ([]byte, error) { return deriveKey(password, user.UserPrivateKey[:saltLen]) })

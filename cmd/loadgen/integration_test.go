@@ -39,7 +39,9 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "loadgen")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		// -tags testhooks: TestIntegrationUnaccounted sets a delay
+		// through $LOADGEN_TEST_DELAY (internal/testhook).
+		out, err := exec.Command("go", "build", "-tags", "testhooks", "-o", binPath, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -212,23 +214,6 @@ func startRun(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
 		t.Fatal(err)
 	}
 	return cmd, &errb
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestIntegrationSIGKILLKeepsSamples(t *testing.T) {
