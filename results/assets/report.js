@@ -1,37 +1,3 @@
-package results
-
-// reportCSS styles report.html.
-const reportCSS = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 0 auto; max-width: 1000px; padding: 0 16px 32px; color: #222; background: #fff; }
-h1 { font-size: 22px; margin: 18px 0 4px; }
-h2 { font-size: 18px; margin: 28px 0 6px; border-bottom: 1px solid #ddd; }
-.meta, .note, footer { color: #555; font-size: 13px; }
-.alarm { background: #fde2e1; border: 1px solid #d62728; color: #8b0000; padding: 8px 12px; font-weight: 600; }
-nav a { margin-right: 10px; }
-table { border-collapse: collapse; margin: 8px 0; font-size: 12px; font-variant-numeric: tabular-nums; }
-th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-tr.fail td { color: #b00; font-weight: 600; }
-figure.chart { margin: 10px 0 18px; position: relative; }
-figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
-svg { width: 100%; height: auto; display: block; }
-svg text { font-size: 11px; fill: #444; }
-.axis line, .axis path { stroke: #999; }
-.grid line { stroke: #eee; }
-.legend { font-size: 12px; margin-top: 2px; }
-.legend span { cursor: pointer; margin-right: 14px; white-space: nowrap; user-select: none; }
-.legend span.off { opacity: 0.35; }
-.legend i { display: inline-block; width: 14px; height: 3px; margin-right: 4px; vertical-align: middle; }
-.tip { position: absolute; pointer-events: none; background: rgba(255,255,255,0.95); border: 1px solid #bbb; padding: 4px 6px; font-size: 11px; white-space: nowrap; display: none; }
-.empty { color: #888; font-style: italic; font-size: 13px; }
-.flame rect { stroke: #fff; stroke-width: 0.5; cursor: pointer; }
-.flame text { font-size: 11px; fill: #000; pointer-events: none; }
-`
-
-// reportJS draws report.html's charts from DATA with inline SVG. Every
-// chart's figure gets data-series (the number of series drawn) or
-// data-error; the body gets data-rendered when all are done.
-const reportJS = `
 (function () {
   "use strict";
   var SVGNS = "http://www.w3.org/2000/svg"; // a namespace name; nothing is fetched
@@ -331,4 +297,3 @@ const reportJS = `
   }
   document.body.setAttribute("data-rendered", String(figs.length));
 })();
-`
