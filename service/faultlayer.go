@@ -84,7 +84,7 @@ func (s *Server) withFaults(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fs := s.faults.Load()
 		if fs == nil || len(fs.faults) == 0 {
-			h.ServeHTTP(w, r)
+			s.serveTimed(h, w, r)
 			return
 		}
 		path := apiPath(r.URL.Path)
@@ -96,9 +96,22 @@ func (s *Server) withFaults(route string, h http.Handler) http.Handler {
 				return
 			}
 		}
-		h.ServeHTTP(w, r)
+		s.serveTimed(h, w, r)
 	})
 }
+
+// serveTimed runs h and adds the time it took to BusyTime.
+func (s *Server) serveTimed(h http.Handler, w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() { s.busy.Add(int64(time.Since(start))) }()
+	h.ServeHTTP(w, r)
+}
+
+// BusyTime returns the time the route handlers have spent on requests so
+// far, injected faults not included. Served in-process (loadgen's embedded
+// target) it stands for the CPU the service takes from the load generator:
+// its handlers verify signatures and transform keys.
+func (s *Server) BusyTime() time.Duration { return time.Duration(s.busy.Load()) }
 
 // applyFault applies f to one request. It reports whether the request should go on to its
 // handler; false means f answered it (or the request or server ended while it was held).

@@ -97,6 +97,7 @@ type Server struct {
 	handler http.Handler
 	counts  map[string]*atomic.Int64 // by route name; the map is fixed after New
 	faults  atomic.Pointer[faultSet]
+	busy    atomic.Int64 // nanoseconds in route handlers, faults not counted (BusyTime)
 	rng     *lockedRand
 	started atomic.Pointer[time.Time]
 	done    chan struct{} // closed by Close

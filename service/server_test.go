@@ -88,15 +88,20 @@ func TestHealth(t *testing.T) {
 func TestFaultFixedLatency(t *testing.T) {
 	t.Parallel()
 	const delay = 150 * time.Millisecond
-	_, base := startServer(t, Config{Faults: []Fault{{Route: "GET /health", Latency: &Latency{Dist: DistFixed, Fixed: delay}}}})
+	s, base := startServer(t, Config{Faults: []Fault{{Route: "GET /health", Latency: &Latency{Dist: DistFixed, Fixed: delay}}}})
 	c := newClient(t)
 	start := time.Now()
 	if status, _, _ := do(t, c, "GET", base+"health", ""); status != 200 {
 		t.Fatalf("status %d, want 200", status)
 	}
 	// Only the lower bound is checked: a loaded machine can add any amount.
-	if took := time.Since(start); took < delay {
+	took := time.Since(start)
+	if took < delay {
 		t.Errorf("request took %v, want at least %v", took, delay)
+	}
+	// The handler's busy time leaves the injected latency out.
+	if b := s.BusyTime(); b <= 0 || b >= took-delay+time.Millisecond {
+		t.Errorf("BusyTime %v; want more than 0 and about %v (the request's %v less the %v injected)", b, took-delay, took, delay)
 	}
 }
 

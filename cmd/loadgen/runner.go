@@ -296,6 +296,9 @@ func (r *runner) stopBackground() {
 func (r *runner) wait(ctx context.Context) {
 	var sink loadgen.Sink = r.rec
 	opts := loadgen.Options{Stop: r.stopper.c, Seed: r.f.seed, Start: r.began}
+	if r.tgt.svc != nil {
+		opts.EmbeddedBusy = r.tgt.svc.BusyTime // names the embedded service when it saturates the generator
+	}
 	if r.exp != nil {
 		sink = r.exp
 		opts.Progress = r.exp.SetProgress
