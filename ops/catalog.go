@@ -132,25 +132,37 @@ func Default() *Catalog {
 	return NewCatalog(
 		HTTPEntry(),
 		// Users and devices (user.go).
-		sdkEntry("user_create", "create a new, run-unique user (JWT; PBKDF2 and key generation on the client)", userCreate, passwordField()),
+		sdkEntry("user_create", "create a new, run-unique user (JWT; PBKDF2 and key generation on the client)", userCreate, passwordField(), needsRotationField("user")),
 		sdkEntry("user_verify", "look up the acting user (JWT)", userVerify),
 		sdkEntry("generate_device", "add a device to the acting user (JWT; PBKDF2, key generation, transform key, Schnorr signature)", generateDevice, passwordField()),
-		sdkEntry("initialize", "initialize an SDK for the device made earlier in the iteration (users/current)", initialize, keepField()),
+		sdkEntry("initialize", "initialize an SDK for the device made earlier in the iteration (users/current), with ironoxide's rotation check if asked", initialize, keepField(), rotationField()),
+		sdkEntry("user_get_public_key", "look up other users' public keys (GET users?id=)", userGetPublicKey, publicKeyUsersField()),
+		sdkEntry("user_rotate_private_key", "rotate the acting user's private key (PBKDF2, augmentation; the service updates every device's transform key)", userRotatePrivateKey),
+		sdkEntry("user_change_password", "re-escrow the acting user's private key under its password (PBKDF2 twice; the password stays the same, as other steps need it)", userChangePassword),
 		sdkEntry("device_list", "list the acting user's devices", deviceList),
 		sdkEntry("device_delete", "delete the device generate_device made earlier in the iteration", deviceDelete),
 		// Groups (group.go).
-		sdkEntry("group_create", "create a group with the acting user as admin", groupCreate, membersField(), adminsField(), keepField()),
+		sdkEntry("group_create", "create a group with the acting user as admin", groupCreate, membersField(), adminsField(), keepField(), groupIDField(), needsRotationField("group")),
 		sdkEntry("group_get", "get a group (made earlier in the iteration, else one from the pool)", groupGet),
 		sdkEntry("group_list", "list the acting user's groups", groupList),
 		sdkEntry("group_add_members", "add pool users as members of a group", groupAddMembers, usersField("1")),
 		sdkEntry("group_add_admins", "add pool users as admins of a group", groupAddAdmins, usersField("1")),
-		// Documents (document.go).
-		sdkEntry("document_encrypt", "encrypt a new managed document as the acting user", documentEncrypt, sizeField(), keepField(), encryptUsersField(), encryptGroupsField()),
+		sdkEntry("group_remove_members", "remove members the run added from a group", groupRemoveMembers, removeUsersField("members")),
+		sdkEntry("group_remove_admins", "remove admins the run added from a group", groupRemoveAdmins, removeUsersField("admins")),
+		sdkEntry("group_update_name", "rename a group", groupUpdateName, groupNameField()),
+		sdkEntry("group_rotate_private_key", "rotate a group's private key as its admin (augmentation; the service updates every member's transform key)", groupRotatePrivateKey),
+		sdkEntry("group_delete", "delete the group group_create made earlier in the iteration", groupDelete),
+		// Documents (document.go, unmanaged.go).
+		sdkEntry("document_encrypt", "encrypt a new managed document as the acting user", documentEncrypt, sizeField(), keepField(), encryptUsersField(), encryptGroupsField(), policyField()),
 		sdkEntry("document_decrypt", "decrypt a document (made earlier in the iteration, else one from the pool)", documentDecrypt, asField()),
 		sdkEntry("document_list", "list the documents the acting user can decrypt", documentList),
+		sdkEntry("document_get_metadata", "get a document's metadata (made earlier in the iteration, else one from the pool)", documentGetMetadata),
 		sdkEntry("document_update", "re-encrypt a document with new data under its key", documentUpdate, sizeField()),
+		sdkEntry("document_update_name", "rename a document", documentUpdateName, docNameField()),
 		sdkEntry("document_grant", "grant pool users access to a document", documentGrant, usersField("1"), grantGroupsField()),
 		sdkEntry("document_revoke", "revoke the access a document_grant step gave earlier in the iteration", documentRevoke),
+		sdkEntry("document_encrypt_unmanaged", "encrypt a new unmanaged document: the caller keeps it and its encrypted DEKs, the service keeps nothing", documentEncryptUnmanaged, sizeField(), keepField(), encryptUsersField(), encryptGroupsField(), policyField()),
+		sdkEntry("document_decrypt_unmanaged", "decrypt an unmanaged document (made earlier in the iteration, else one from the pool): POST edeks/transform, then the client decrypts", documentDecryptUnmanaged),
 	)
 }
 

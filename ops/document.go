@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/sdk"
@@ -31,22 +34,80 @@ func asField() Field {
 		Help: "owner (default: one transform, user to device) or member (a member of a group the document was encrypted to: two transforms, group to user to device)"}
 }
 
+// policyKeys are the keys of the policy field, each with the PolicyGrant
+// field it sets.
+var policyKeys = []string{"category", "sensitivity", "data_subject", "substitute_user"}
+
+var policyLabel = regexp.MustCompile(`^[A-Za-z0-9_-]{1,100}$`)
+
+func policyField() Field {
+	return Field{Name: "policy", Kind: StringMap, Check: checkPolicy,
+		Help: "also grant to whom the service's policy names for these labels: {category, sensitivity, data_subject, substitute_user}, each optional ({} asks for the policy's default rule); GET policies through the SDK's policy cache"}
+}
+
+func checkPolicy(v any) error {
+	m, _ := v.(map[string]string)
+	for k, val := range m {
+		if !slices.Contains(policyKeys, k) {
+			return fmt.Errorf("unknown key %q; want category, sensitivity, data_subject or substitute_user", k)
+		}
+		if k != "substitute_user" && !policyLabel.MatchString(val) {
+			return fmt.Errorf("%s %q: want 1 to 100 of A-Z a-z 0-9 _ -", k, val)
+		}
+	}
+	return nil
+}
+
+// argPolicy is the policy field as a PolicyGrant; nil without one.
+func argPolicy(a Args) *sdk.PolicyGrant {
+	m, ok := a["policy"].(map[string]string)
+	if !ok {
+		return nil
+	}
+	return &sdk.PolicyGrant{Category: m["category"], Sensitivity: m["sensitivity"], DataSubject: m["data_subject"], SubstituteUser: m["substitute_user"]}
+}
+
+func docNameField() Field {
+	return Field{Name: "name", Kind: String, Help: "the document's new name, default loadgen-<random>"}
+}
+
+// encryptOptions are the grants of an encrypt step: nu other pool users,
+// ng groups (the iteration's group first), the policy.
+func encryptOptions(ic *IronCore, it *loadgen.Iteration, r *rand.Rand, act *Identity, nu, ng int, policy *sdk.PolicyGrant) sdk.EncryptOptions {
+	opts := sdk.EncryptOptions{Users: ic.pool.otherUsers(r, nu, act.UserID), Policy: policy}
+	if ng > 0 {
+		if g, ok := it.Vars[varGroup].(*groupRef); ok {
+			opts.Groups = append(opts.Groups, g.ID)
+		}
+		if more := ng - len(opts.Groups); more > 0 {
+			opts.Groups = append(opts.Groups, ic.pool.randomGroups(r, more)...)
+		}
+	}
+	return opts
+}
+
+// newDocRef is the document an encrypt step made, with the groups it was
+// encrypted to that the run knows.
+func newDocRef(ic *IronCore, it *loadgen.Iteration, id string, encrypted []byte, owner *Identity, groups []string) *docRef {
+	d := &docRef{ID: id, Encrypted: encrypted, Owner: owner}
+	for _, gid := range groups {
+		if g, ok := it.Vars[varGroup].(*groupRef); ok && g.ID == gid {
+			d.Groups = append(d.Groups, g)
+		} else if g := ic.pool.groupByID(gid); g != nil {
+			d.Groups = append(d.Groups, g)
+		}
+	}
+	return d
+}
+
 func documentEncrypt(a Args) stepFunc {
 	n, keep := argSize(a, 1024), argBool(a, "keep")
-	nu, ng := argInt(a, "users", 0), argInt(a, "groups", 0)
+	nu, ng, policy := argInt(a, "users", 0), argInt(a, "groups", 0), argPolicy(a)
 	return actorOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity) error {
 		r := workerRand(it.Worker)
 		data := make([]byte, n)
 		fill(r, data)
-		opts := sdk.EncryptOptions{Users: ic.pool.otherUsers(r, nu, act.UserID)}
-		if ng > 0 {
-			if g, ok := it.Vars[varGroup].(*groupRef); ok {
-				opts.Groups = append(opts.Groups, g.ID)
-			}
-			if more := ng - len(opts.Groups); more > 0 {
-				opts.Groups = append(opts.Groups, ic.pool.randomGroups(r, more)...)
-			}
-		}
+		opts := encryptOptions(ic, it, r, act, nu, ng, policy)
 		res, err := act.SDK.DocumentEncrypt(ctx, data, opts)
 		if err != nil {
 			return err
@@ -54,19 +115,31 @@ func documentEncrypt(a Args) stepFunc {
 		if len(res.Failed) > 0 {
 			return fmt.Errorf("document_encrypt: %d grant(s) failed: %s", len(res.Failed), res.Failed[0].Reason)
 		}
-		d := &docRef{ID: res.ID, Encrypted: res.Encrypted, Owner: act}
-		for _, gid := range opts.Groups {
-			if g, ok := it.Vars[varGroup].(*groupRef); ok && g.ID == gid {
-				d.Groups = append(d.Groups, g)
-			} else if g := ic.pool.groupByID(gid); g != nil {
-				d.Groups = append(d.Groups, g)
-			}
-		}
+		d := newDocRef(ic, it, res.ID, res.Encrypted, act, opts.Groups)
 		it.Vars[varDocument] = d
 		if keep {
 			ic.pool.addDoc(d)
 		}
 		return nil
+	})
+}
+
+func documentGetMetadata(Args) stepFunc {
+	return docOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, d *docRef) error {
+		_, err := d.Owner.SDK.DocumentGetMetadata(ctx, d.ID)
+		return err
+	})
+}
+
+func documentUpdateName(a Args) stepFunc {
+	name := argString(a, "name")
+	return docOp(func(ctx context.Context, _ *IronCore, it *loadgen.Iteration, d *docRef) error {
+		n := name
+		if n == "" {
+			n = fmt.Sprintf("loadgen-%08x", workerRand(it.Worker).Uint32())
+		}
+		_, err := d.Owner.SDK.DocumentUpdateName(ctx, d.ID, n)
+		return err
 	})
 }
 

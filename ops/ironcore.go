@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -75,6 +76,7 @@ type Identity struct {
 type groupRef struct {
 	ID    string
 	Admin *Identity
+	kept  bool // in the pool, for later iterations
 
 	mu      sync.Mutex
 	members map[string]bool
@@ -118,12 +120,43 @@ func (g *groupRef) claim(p *Pool, r *rand.Rand, n int, admin bool) []string {
 	return ids
 }
 
+// release picks up to n users the run knows to be members (or admins,
+// with admin set) of g, other than g.Admin, and forgets them as such in one
+// step, so two workers removing from the same group never pick the same
+// user.
+func (g *groupRef) release(r *rand.Rand, n int, admin bool) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	set := g.members
+	if admin {
+		set = g.admins
+	}
+	var ids []string
+	for u := range set {
+		if u != g.Admin.UserID {
+			ids = append(ids, u)
+		}
+	}
+	slices.Sort(ids) // map order is not random enough to pick by
+	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	if len(ids) > n {
+		ids = ids[:n]
+	}
+	for _, u := range ids {
+		delete(set, u)
+	}
+	return ids
+}
+
 // docRef is a document and its owner.
 type docRef struct {
 	ID        string
 	Encrypted []byte
 	Owner     *Identity
 	Groups    []*groupRef // groups the document was encrypted to
+	// EncryptedDeks are an unmanaged document's EDEKs (the service keeps
+	// none); nil for a managed document.
+	EncryptedDeks []byte
 }
 
 // maxKept bounds what steps with keep add to the pool, so memory does not
@@ -134,14 +167,15 @@ const maxKept = 10000
 // draw from. It also remembers, for teardown, the groups and extra devices
 // the run created.
 type Pool struct {
-	mu      sync.RWMutex
-	users   []*Identity
-	byID    map[string]*Identity
-	groups  []*groupRef
-	docs    []*docRef
-	grpDocs []*docRef // the docs encrypted to a group too
-	made    []madeDevice
-	madeGrp []*groupRef
+	mu        sync.RWMutex
+	users     []*Identity
+	byID      map[string]*Identity
+	groups    []*groupRef
+	docs      []*docRef
+	grpDocs   []*docRef // the docs encrypted to a group too
+	unmanaged []*docRef
+	made      []madeDevice
+	madeGrp   []*groupRef
 }
 
 type madeDevice struct {
@@ -206,6 +240,30 @@ func (p *Pool) addGroup(g *groupRef, created bool) {
 		p.madeGrp = append(p.madeGrp, g)
 	}
 	p.mu.Unlock()
+}
+
+// forgetGroup drops a group deleted during the run from the pool and from
+// teardown's list.
+func (p *Pool) forgetGroup(g *groupRef) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.groups = slices.DeleteFunc(p.groups, func(x *groupRef) bool { return x == g })
+	p.madeGrp = slices.DeleteFunc(p.madeGrp, func(x *groupRef) bool { return x == g })
+}
+
+func (p *Pool) addUnmanaged(d *docRef) {
+	p.mu.Lock()
+	p.unmanaged = addBounded(p.unmanaged, d)
+	p.mu.Unlock()
+}
+
+func (p *Pool) randomUnmanaged(r *rand.Rand) *docRef {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if len(p.unmanaged) == 0 {
+		return nil
+	}
+	return p.unmanaged[r.IntN(len(p.unmanaged))]
 }
 
 func (p *Pool) noteGroup(g *groupRef) {

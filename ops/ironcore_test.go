@@ -325,3 +325,91 @@ func TestDecryptAsMemberWithoutGroupDocuments(t *testing.T) {
 		t.Errorf("err = %v; want one saying no pool document is encrypted to a group", err)
 	}
 }
+
+// TestIssue14Ops runs each op issue #14 added against the reference
+// service, passing on what earlier steps made.
+func TestIssue14Ops(t *testing.T) {
+	ic, svc := startIronCore(t, ops.SetupCounts{Users: 4, Groups: 1, Documents: 1})
+	env := &ops.Env{IronCore: ic}
+	t.Run("users", func(t *testing.T) {
+		runSteps(t, env, []step{
+			{"user_create", ops.Args{"needs_rotation": true}}, {"generate_device", nil},
+			{"initialize", ops.Args{"rotation": "rotate"}}, // rotates the marked key
+			{"initialize", ops.Args{"rotation": "check"}},
+			{"user_rotate_private_key", nil}, {"user_change_password", nil},
+			{"user_get_public_key", ops.Args{"users": int64(2)}},
+			{"document_encrypt", nil}, {"document_decrypt", nil}, // the rotated key still decrypts
+		})
+	})
+	t.Run("groups", func(t *testing.T) {
+		runSteps(t, env, []step{
+			{"group_create", ops.Args{"members": int64(2), "admins": int64(1), "needs_rotation": true}},
+			{"group_update_name", ops.Args{"name": "renamed"}}, {"group_rotate_private_key", nil},
+			{"document_encrypt", ops.Args{"groups": int64(1)}}, {"document_decrypt", ops.Args{"as": "member"}},
+			{"group_remove_members", ops.Args{"users": int64(1)}}, {"group_remove_admins", nil},
+			{"group_delete", nil},
+		})
+	})
+	t.Run("documents", func(t *testing.T) {
+		runSteps(t, env, []step{
+			{"document_encrypt", nil}, {"document_get_metadata", nil}, {"document_update_name", nil},
+			{"document_encrypt_unmanaged", ops.Args{"users": int64(1), "groups": int64(1), "keep": true}},
+			{"document_decrypt_unmanaged", nil},
+		})
+		runSteps(t, env, []step{{"document_decrypt_unmanaged", nil}}) // from the pool
+	})
+	t.Run("policy", func(t *testing.T) {
+		// The embedded default policy's default rule grants to
+		// data_recovery_<the caller>.
+		runSteps(t, env, []step{
+			{"user_create", nil}, {"generate_device", nil}, {"initialize", nil},
+			{"group_create", ops.Args{"id": "data_recovery_{user}"}},
+			// Unmanaged first: the SDK caches the policy, and an unmanaged
+			// encrypt to a cached policy makes no call.
+			{"document_encrypt_unmanaged", ops.Args{"policy": map[string]string{}}},
+			{"document_encrypt", ops.Args{"policy": map[string]string{}}},
+			{"document_decrypt_unmanaged", nil},
+		})
+	})
+	if _, failed, err := ic.Teardown(context.Background()); failed > 0 {
+		t.Errorf("teardown: %d failed: %v (the deleted group should have left its list)", failed, err)
+	}
+	if s := svc.Stats(); s.Groups != 0 {
+		t.Errorf("after teardown the service holds %d groups; want 0", s.Groups)
+	}
+}
+
+// TestIssue14OpErrors wants the new ops to say what they miss.
+func TestIssue14OpErrors(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{Users: 1, Groups: 1})
+	env := &ops.Env{IronCore: ic}
+	cat := ops.Default()
+	tests := []struct {
+		op   string
+		args ops.Args
+		want string
+	}{
+		{"group_delete", nil, "group_create step"},
+		{"group_remove_members", nil, "no members the run added"},
+		{"group_remove_admins", nil, "no admins the run added"},
+		{"document_decrypt_unmanaged", nil, "no unmanaged document"},
+	}
+	for _, tt := range tests {
+		e, _ := cat.Lookup(tt.op)
+		op, err := e.New(env, tt.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := &loadgen.Iteration{Worker: &loadgen.WorkerState{}, Vars: map[string]any{}}
+		it.BeginOp(time.Now())
+		if err := op.Do(context.Background(), it); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want one saying %q", tt.op, err, tt.want)
+		}
+	}
+	e, _ := cat.Lookup("document_encrypt")
+	for _, p := range []map[string]string{{"color": "red"}, {"category": "a b"}} {
+		if _, err := e.New(env, ops.Args{"policy": p}); err == nil {
+			t.Errorf("policy %v accepted", p)
+		}
+	}
+}

@@ -9,16 +9,30 @@ import (
 	"github.com/ironcorelabs/loadgen/sdk"
 )
 
-// The builders of the user and device ops.
+// The builders of the user and device ops, and the fields only they have.
+
+func needsRotationField(what string) Field {
+	return Field{Name: "needs_rotation", Kind: Bool, Help: "mark the new " + what + "'s private key as needing rotation (initialize's rotation check and rotate then see it)"}
+}
+
+func rotationField() Field {
+	return Field{Name: "rotation", Kind: String, Check: oneOf("none", "check", "rotate"),
+		Help: "none (default: GET users/current), check (ironoxide's initialize_check_rotation: users/current and groups at once, noting the keys marked for rotation) or rotate (initialize_and_rotate: the check, then rotating the user's and its groups' marked keys with the user's password)"}
+}
+
+func publicKeyUsersField() Field {
+	return countField("users", "how many other pool users' public keys to look up, default 1 (the acting user's own when the pool has no other)")
+}
 
 func userCreate(a Args) stepFunc {
 	pw := argString(a, "password")
+	opts := sdk.UserCreateOptions{NeedsRotation: argBool(a, "needs_rotation")}
 	return func(ctx context.Context, ic *IronCore, it *loadgen.Iteration) error {
 		id := &Identity{UserID: ic.userName(workerName(it)), Password: pw}
 		if id.Password == "" {
 			id.Password = ic.Password
 		}
-		if _, err := ic.Client.UserCreate(ctx, ic.Issuer, id.UserID, id.Password, sdk.UserCreateOptions{}); err != nil {
+		if _, err := ic.Client.UserCreate(ctx, ic.Issuer, id.UserID, id.Password, opts); err != nil {
 			return err
 		}
 		it.Vars[varUser] = id
@@ -67,7 +81,7 @@ func generateDevice(a Args) stepFunc {
 }
 
 func initialize(a Args) stepFunc {
-	keep := argBool(a, "keep")
+	keep, rotation := argBool(a, "keep"), argString(a, "rotation")
 	return func(ctx context.Context, ic *IronCore, it *loadgen.Iteration) error {
 		dc, ok := it.Vars[varDevice].(sdk.DeviceContext)
 		id := subjectUser(ic, it)
@@ -77,7 +91,7 @@ func initialize(a Args) stepFunc {
 			}
 			dc = id.Device
 		}
-		s, err := ic.Client.Initialize(ctx, dc)
+		s, err := initializeSDK(ctx, ic, dc, id, rotation)
 		if err != nil {
 			return err
 		}
@@ -129,4 +143,63 @@ func deviceDelete(Args) stepFunc {
 		ic.pool.forgetDevice(dc.DeviceID) // gone: not teardown's to delete
 		return nil
 	}
+}
+
+// initializeSDK initializes an SDK for dc as rotation says: without a
+// rotation check, with one, or with the check and the rotations it calls
+// for (with id's password).
+func initializeSDK(ctx context.Context, ic *IronCore, dc sdk.DeviceContext, id *Identity, rotation string) (*sdk.SDK, error) {
+	switch rotation {
+	case "check":
+		s, _, err := ic.Client.InitializeCheckRotation(ctx, dc)
+		return s, err
+	case "rotate":
+		if id == nil || id.Password == "" {
+			return nil, errors.New("initialize rotation: rotate needs the user's password; the identity has none (setup.from without passwords?)")
+		}
+		s, _, err := ic.Client.InitializeAndRotate(ctx, dc, id.Password)
+		return s, err
+	}
+	return ic.Client.Initialize(ctx, dc)
+}
+
+func userRotatePrivateKey(Args) stepFunc {
+	return actorOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, a *Identity) error {
+		if a.Password == "" {
+			return errors.New("user_rotate_private_key needs the user's password; the identity has none (setup.from without passwords?)")
+		}
+		_, err := a.SDK.UserRotatePrivateKey(ctx, a.Password)
+		return err
+	})
+}
+
+// userChangePassword re-escrows the acting user's private key under its
+// password: the password stays the same, since a pool user is shared by
+// workers whose later steps need the password they know.
+func userChangePassword(Args) stepFunc {
+	return actorOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, a *Identity) error {
+		if a.Password == "" {
+			return errors.New("user_change_password needs the user's password; the identity has none (setup.from without passwords?)")
+		}
+		_, err := a.SDK.UserChangePassword(ctx, a.Password, a.Password)
+		return err
+	})
+}
+
+func userGetPublicKey(a Args) stepFunc {
+	n := argInt(a, "users", 1)
+	return actorOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity) error {
+		ids := ic.pool.otherUsers(workerRand(it.Worker), n, act.UserID)
+		if len(ids) == 0 {
+			ids = []string{act.UserID}
+		}
+		keys, err := act.SDK.UserGetPublicKey(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if len(keys) != len(ids) {
+			return fmt.Errorf("user_get_public_key: %d of %d users have a public key", len(keys), len(ids))
+		}
+		return nil
+	})
 }
