@@ -140,3 +140,26 @@ func TestHealthMeasure(t *testing.T) {
 		t.Errorf("second interval start lag p99 %v; want 0 (no new starts)", again.StartLagP99)
 	}
 }
+
+// TestLagP99OneBlip checks that one late start among a light second's few
+// is not its p99 (it would be by rank: under 200 starts that is the max),
+// while two are.
+func TestLagP99OneBlip(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		late int
+		want time.Duration // at least
+	}{{1, 0}, {2, 25 * ms}} {
+		h := &health{g: &gauges{}}
+		for range 40 {
+			h.g.lag.record(ms)
+		}
+		for range tc.late {
+			h.g.lag.record(30 * ms)
+		}
+		p99, n := h.lagP99()
+		if n != int64(40+tc.late) || (tc.want == 0 && p99 > 2*ms) || (tc.want > 0 && p99 < tc.want) {
+			t.Errorf("%d late of %d: p99 %v; want about %v", tc.late, n, p99, max(tc.want, ms))
+		}
+	}
+}

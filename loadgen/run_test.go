@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -183,11 +184,18 @@ func TestOpenWorkers(t *testing.T) {
 // which fails a test whose goroutines outlive it.)
 func TestNoGoroutineOutlivesRun(t *testing.T) {
 	before := runtime.NumGoroutine()
+	// Stopped once an iteration is in flight (a fixed delay could pass
+	// before a loaded machine starts the scenario, which then never runs).
 	stop := make(chan struct{})
-	time.AfterFunc(30*ms, func() { close(stop) })
+	var once sync.Once
+	block := OpFunc(func(ctx context.Context, _ *Iteration) error {
+		once.Do(func() { time.AfterFunc(20*ms, func() { close(stop) }) })
+		<-ctx.Done()
+		return ctx.Err()
+	})
 	p := &Plan{Name: "leak", Scenarios: []Scenario{
 		{Name: "rate", Executor: Executor{Kind: ConstantRate, Rate: 200, Duration: time.Minute}, GracefulStop: 10 * ms,
-			Steps: []Step{{Name: "block", Op: OpFunc(func(ctx context.Context, _ *Iteration) error { <-ctx.Done(); return ctx.Err() })}}},
+			Steps: []Step{{Name: "block", Op: block}}},
 		{Name: "ramp", Executor: Executor{Kind: RampingWorkers, Workers: 3, Stages: []Stage{{time.Minute, 0}}}, ThinkTime: time.Second,
 			Steps: []Step{{Name: "nop", Op: nop}}},
 	}}
