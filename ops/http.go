@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ func HTTPEntry() *Entry {
 	fields := []Field{
 		{Name: "method", Kind: String, Help: "HTTP method, default GET", Check: checkMethod},
 		{Name: "url", Kind: String, Required: true, Help: "path relative to target.url (\"health\", \"/health\") or an absolute URL on the target's host"},
-		{Name: "headers", Kind: StringMap, Help: "request headers"},
+		{Name: "headers", Kind: StringMap, Help: "request headers", Check: checkHeaders},
 		{Name: "body", Kind: String, Help: "request body"},
 		{Name: "expect_status", Kind: IntList, Help: "statuses that count as success, default any 2xx", Check: checkStatuses},
 	}
@@ -48,6 +49,32 @@ func checkMethod(v any) error {
 		return fmt.Errorf("%q is not an HTTP method; want GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", m)
 	}
 	return nil
+}
+
+// checkHeaders is the check of the http op's headers field: names are
+// tokens and values one line (net/http would refuse every request, and the
+// run would send nothing).
+func checkHeaders(v any) error {
+	h, _ := v.(map[string]string)
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if k == "" || strings.IndexFunc(k, func(r rune) bool { return !isTokenChar(r) }) >= 0 {
+			return fmt.Errorf("%q is not a header name; want letters, digits and !#$%%&'*+-.^_`|~ only", k)
+		}
+		if i := strings.IndexFunc(h[k], func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }); i >= 0 {
+			return fmt.Errorf("%s: value %q holds a line break or control character at byte %d; a header value is one line", k, h[k], i)
+		}
+	}
+	return nil
+}
+
+// isTokenChar reports whether r may be in an HTTP token (RFC 9110 tchar).
+func isTokenChar(r rune) bool {
+	return r < 0x7f && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
 }
 
 // checkStatuses is the check of the http op's expect_status field.
