@@ -35,10 +35,11 @@ var ErrMergeMismatch = errors.New("results: run folders do not merge")
 // with Evaluate.
 //
 // Merge refuses (with ErrMergeMismatch) a folder given twice (by path, or
-// a copy: the same run id), folders whose workload hashes differ, a shard
-// index seen twice, and shard counts that differ; folders without a shard
-// index merge freely. The merged run's shard is "" when all
-// n shards of a split are present, else the indexes present ("0,2/4").
+// a copy: the same run id, or start and shard for runs without one),
+// folders whose workload hashes differ, a shard index seen twice, and shard
+// counts that differ; folders without a shard index merge freely. The
+// merged run's shard is "" when all n shards of a split are present, else
+// the indexes present ("0,2/4").
 // Other differences (version, target, seed) are warnings.
 func Merge(dirs []string) (*Summary, []string, error) {
 	if len(dirs) == 0 {
@@ -189,12 +190,16 @@ func mergeMeta(dirs []string, runs []*Summary) (RunMeta, []string, error) {
 	ids := make(map[string]string)
 	for i, s := range runs {
 		run := s.Run
-		if run.ID != "" {
-			if d, ok := ids[run.ID]; ok {
-				return meta, warnings, fmt.Errorf("%w: %s and %s hold the same run (id %s); give each run once", ErrMergeMismatch, d, dirs[i], run.ID)
-			}
-			ids[run.ID] = dirs[i]
+		// A run is known by its id; one recorded before ids, by its
+		// start to the nanosecond and its shard.
+		id := run.ID
+		if id == "" {
+			id = "started " + run.Start.Format(time.RFC3339Nano) + ", shard " + orNone(run.Shard)
 		}
+		if d, ok := ids[id]; ok {
+			return meta, warnings, fmt.Errorf("%w: %s and %s hold the same run (%s); give each run once", ErrMergeMismatch, d, dirs[i], id)
+		}
+		ids[id] = dirs[i]
 		if run.WorkloadSHA256 != first.WorkloadSHA256 {
 			return meta, warnings, fmt.Errorf("%w: %s has workload %s, %s has %s", ErrMergeMismatch,
 				dirs[0], orNone(first.WorkloadSHA256), dirs[i], orNone(run.WorkloadSHA256))

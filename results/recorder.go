@@ -40,7 +40,10 @@ type RunMeta struct {
 	Version        string `json:"version"`
 	Commit         string `json:"commit"`
 	WorkloadSHA256 string `json:"workload_sha256"`
-	Seed           int64  `json:"seed"`
+	// WorkloadCopySHA256 is the SHA-256 of the run folder's workload.yaml
+	// when it differs from the workload run (secrets masked in the copy).
+	WorkloadCopySHA256 string `json:"workload_copy_sha256,omitempty"`
+	Seed               int64  `json:"seed"`
 	// Target is the target's base URL. It must not carry credentials.
 	Target string `json:"target"`
 	Host   Host   `json:"host"`
