@@ -67,10 +67,12 @@ func TestValidateSampleConfigs(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no sample workloads in configs/")
 	}
+	dir := t.TempDir()
+	cfg, iak := writeFile(t, dir, "cfg.json", "{}"), writeFile(t, dir, "iak.pem", "")
 	for _, f := range files {
 		// staging.yaml takes its target and identity from the environment.
 		code, out, errOut := runCLI(t, "validate", f, "-e", "IRONCORE_URL=https://staging.example.invalid/api/1/",
-			"-e", "IRONCORE_CONFIG=cfg.json", "-e", "IRONCORE_IAK=iak.pem")
+			"-e", "IRONCORE_CONFIG="+cfg, "-e", "IRONCORE_IAK="+iak)
 		if code != 0 {
 			t.Errorf("validate %s: code %d\n%s%s", f, code, out, errOut)
 		}

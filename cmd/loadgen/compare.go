@@ -125,13 +125,22 @@ p99 do not fail while the change is not significant.`,
 				return usage(fmt.Errorf("--format %q: want text, json or html", format))
 			}
 
+			if out != "" {
+				if err := checkOutFile(out); err != nil {
+					return usage(fmt.Errorf("--out %s: %w", out, err))
+				}
+			}
 			runs := make([]*compare.Run, len(args))
 			for i, a := range args {
 				r, err := compare.Load(a, opts)
 				if err != nil {
-					return withCode(exitRunError, err)
+					return inputError(err)
 				}
 				runs[i] = r
+			}
+			// A gate that passes on no data checks nothing: exit 1.
+			if err := compare.CheckGate(runs, rules); err != nil {
+				return withCode(exitRunError, err)
 			}
 			cfg := compare.Config{Seed: seed, Resamples: resamples, Confidence: confidence}
 			var cs []*compare.Comparison

@@ -83,7 +83,7 @@ func TestCompareGate(t *testing.T) {
 		{"bad rule", []string{base, same, "--fail-on", "p99 up"}, exitUsage, nil},
 		{"one input", []string{base}, exitUsage, nil},
 		{"bad format", []string{base, same, "--format", "xml"}, exitUsage, nil},
-		{"missing input", []string{base, filepath.Join(t.TempDir(), "nope")}, exitRunError, nil},
+		{"missing input", []string{base, filepath.Join(t.TempDir(), "nope")}, exitUsage, nil},
 		{"confidence as a percent", []string{base, same, "--confidence", "95"}, exitUsage, nil},
 		{"negative confidence", []string{base, same, "--confidence", "-0.5"}, exitUsage, nil},
 		{"confidence 0.99", []string{base, same, "--confidence", "0.99"}, exitOK, []string{"99%"}},

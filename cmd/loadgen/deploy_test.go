@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,7 +26,15 @@ func TestK8sManifests(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	wl := writeFile(t, dir, "staging.yaml", cm.Data["staging.yaml"])
+	// The pod mounts the identity secret at /identity; here a folder of
+	// stand-ins does (a dry run checks the files exist, not their content).
+	idDir := filepath.Join(dir, "identity")
+	if err := os.Mkdir(idDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, idDir, "ironcore-config.json", "{}")
+	writeFile(t, idDir, "iak.pem", "")
+	wl := writeFile(t, dir, "staging.yaml", strings.ReplaceAll(cm.Data["staging.yaml"], "/identity/", idDir+"/"))
 
 	var job struct {
 		Spec struct {
@@ -51,6 +60,8 @@ func TestK8sManifests(t *testing.T) {
 	for _, e := range c.Env {
 		env[e.Name] = e.Value
 	}
+	// The manifest's START_AT is an example; run refuses one in the past.
+	env["START_AT"] = time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	ref := regexp.MustCompile(`\$\((\w+)\)`)
 	var args []string
 	for _, a := range c.Args {

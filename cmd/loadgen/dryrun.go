@@ -3,11 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"runtime"
 	"strconv"
 	"time"
 
+	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/ops"
 	"github.com/ironcorelabs/loadgen/scenarios"
 )
@@ -15,12 +15,7 @@ import (
 // dryRun prints what the workload would run: iterations and requests per
 // op, peak rate and workers, and an estimate of the client's crypto CPU
 // from primitives timed on this machine.
-func dryRun(w io.Writer, wl *scenarios.Workload) error {
-	placeholder, _ := url.Parse("http://127.0.0.1/")
-	plan, err := scenarios.Compile(wl, ops.Default(), &ops.Env{Target: placeholder, IronCore: &ops.IronCore{}})
-	if err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
+func dryRun(w io.Writer, wl *scenarios.Workload, plan *loadgen.Plan) error {
 	fmt.Fprintf(w, "workload %s (%s), GOMAXPROCS %d\n", wl.Name, wl.File, runtime.GOMAXPROCS(0))
 	var cal *ops.Calibration
 	var peak float64

@@ -14,12 +14,20 @@ const (
 	exitSignal     = 105
 )
 
-const exitCodesHelp = `Exit codes:
+// exitCodesHelp is the one table of exit codes, the same for every
+// command; the README holds it too (TestExitCodesInReadme).
+const exitCodesHelp = `Exit codes (every command):
   0    ok
-  1    the run failed (could not start, setup failed, ...)
-  2    bad usage or a bad workload file
-  99   a threshold failed (or a compare --fail-on gate)
-  105  stopped by a signal after a graceful stop`
+  1    the work failed after it started: setup, the target, writing the
+       run folder (a full disk); the report is still printed. compare:
+       a --fail-on gate on a run without samples
+  2    refused before any work, nothing written: a bad flag, workload
+       (file:line:col) or input (missing, unreadable, not a run folder or
+       known format, over its size cap), an output that cannot be written
+       or is an earlier run's folder
+  99   a threshold failed (run, report, merge), a compare --fail-on gate
+       failed, or abort_on_fail stopped the run
+  105  stopped by a signal (SIGINT, SIGTERM) after a graceful stop`
 
 // exitError attaches an exit code to an error.
 type exitError struct {
@@ -35,6 +43,11 @@ func (e *exitError) Error() string {
 }
 
 func (e *exitError) Unwrap() error { return e.err }
+
+// inputError is the error of an input (a run folder, a file to compare)
+// that is missing or cannot be read or understood: exit 2, like any other
+// bad input, so that scripts can tell it from a failure of the work.
+func inputError(err error) error { return withCode(exitUsage, err) }
 
 // withCode wraps err with an exit code unless it carries one already.
 func withCode(code int, err error) error {

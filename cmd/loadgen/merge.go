@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/results"
 	"github.com/ironcorelabs/loadgen/scenarios"
 )
@@ -57,20 +58,20 @@ refused; folders without a shard index merge freely.`,
 				return &exitError{code: exitUsage, err: fmt.Errorf("merge: %w", err)}
 			}
 			if err != nil {
-				return withCode(exitRunError, fmt.Errorf("merge: %w", err))
-			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return withCode(exitRunError, fmt.Errorf("merge: %w", err))
+				return inputError(fmt.Errorf("merge: %w", err))
 			}
 			failed, err := mergeThresholds(st, sum, args, out, vars)
 			if err != nil {
 				return err
 			}
-			if err := sum.WriteFiles(out); err != nil {
+			if err := os.MkdirAll(out, 0o755); err != nil {
 				return withCode(exitRunError, fmt.Errorf("merge: %w", err))
 			}
 			if err := sum.Text(cmd.OutOrStdout()); err != nil {
 				return withCode(exitRunError, err)
+			}
+			if err := sum.WriteFiles(out); err != nil {
+				return withCode(exitRunError, fmt.Errorf("merge: %w", err))
 			}
 			fmt.Fprintf(st.stderr, "loadgen: merged %d run folders into %s\n", len(args), out)
 			if len(failed) > 0 {
@@ -99,6 +100,12 @@ func checkMergeOut(out string, dirs []string) error {
 	if _, err := os.Stat(filepath.Join(out, results.StreamFile)); err == nil {
 		return fmt.Errorf("merge: --out %s holds a run's sample stream; choose a new folder", out)
 	}
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return fmt.Errorf("merge: --out %s is a file; want a folder", out)
+	}
+	if err := checkWritable(nearestDir(out)); err != nil {
+		return fmt.Errorf("merge: --out %s: %w", out, err)
+	}
 	return nil
 }
 
@@ -110,13 +117,13 @@ func mergeThresholds(st *state, sum *results.Summary, dirs []string, out string,
 	var first []byte
 	var from string
 	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(d, "workload.yaml"))
+		b, err := capped.ReadFile(filepath.Join(d, "workload.yaml"), scenarios.MaxFileSize, "a workload file")
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(st.stderr, "loadgen: warning: %s has no workload.yaml\n", d)
 			continue
 		}
 		if err != nil {
-			return nil, withCode(exitRunError, fmt.Errorf("merge: %w", err))
+			return nil, inputError(fmt.Errorf("merge: %w", err))
 		}
 		if first == nil {
 			first, from = b, d
@@ -129,6 +136,12 @@ func mergeThresholds(st *state, sum *results.Summary, dirs []string, out string,
 	if first == nil {
 		fmt.Fprintf(st.stderr, "loadgen: warning: thresholds not evaluated: no run folder has a workload.yaml\n")
 		return nil, nil
+	}
+	if err := checkWorkloadCopy(filepath.Join(from, "workload.yaml"), sum.Run); err != nil {
+		return nil, inputError(fmt.Errorf("merge: %w", err))
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, withCode(exitRunError, fmt.Errorf("merge: %w", err))
 	}
 	wf := filepath.Join(out, "workload.yaml")
 	if err := os.WriteFile(wf, first, 0o644); err != nil {

@@ -32,7 +32,9 @@ func runMerge(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // TestMergeShards runs one workload as two shards and merges them.
 func TestMergeShards(t *testing.T) {
 	dir := t.TempDir()
-	p := writeFile(t, dir, "small.yaml", smallRun)
+	// The threshold is a ${VAR}, so the merge can be judged by another
+	// without touching the run folders' workload.yaml.
+	p := writeFile(t, dir, "small.yaml", strings.Replace(smallRun, `["error_rate < 1%"]`, `["${LIMIT:-error_rate < 1%}"]`, 1))
 	var shards []string
 	var want int64
 	for _, s := range []string{"0/2", "1/2"} {
@@ -74,9 +76,9 @@ func TestMergeShards(t *testing.T) {
 	}{
 		{"no folders", []string{"--out", filepath.Join(dir, "x")}, exitUsage, "one or more run folders"},
 		{"no --out", []string{shards[0]}, exitUsage, "needs --out"},
-		{"a shard twice", []string{shards[0], shards[1], shards[0], "--out", filepath.Join(dir, "y")}, exitUsage, "shard index 0"},
+		{"a folder twice (added to itself before)", []string{shards[0], shards[1], shards[0], "--out", filepath.Join(dir, "y")}, exitUsage, "are the same folder"},
 		{"out is an input", []string{shards[0], shards[1], "--out", shards[1]}, exitUsage, "one of the folders"},
-		{"not a run folder", []string{dir, "--out", filepath.Join(dir, "z")}, exitRunError, "samples.bin"},
+		{"not a run folder", []string{dir, "--out", filepath.Join(dir, "z")}, exitUsage, "samples.bin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,15 +90,25 @@ func TestMergeShards(t *testing.T) {
 	}
 
 	// A threshold the merge fails exits 99.
+	if code, _, errOut := runMerge(t, shards[0], shards[1], "--out", filepath.Join(dir, "failing"), "-e", "LIMIT=count > 1000000"); code != exitThresholds {
+		t.Errorf("failing threshold: code %d, stderr %q; want 99", code, errOut)
+	}
+
+	// A workload.yaml that is not the one the shards ran is refused
+	// before anything is written: its thresholds would judge another run.
 	for _, s := range shards {
 		b, err := os.ReadFile(filepath.Join(s, "workload.yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, s, "workload.yaml", strings.Replace(string(b), `["error_rate < 1%"]`, `["count > 1000000"]`, 1))
+		writeFile(t, s, "workload.yaml", strings.Replace(string(b), `${LIMIT:-error_rate < 1%}`, `count > 1000000`, 1))
 	}
-	if code, _, errOut := runMerge(t, shards[0], shards[1], "--out", filepath.Join(dir, "failing")); code != exitThresholds {
-		t.Errorf("failing threshold: code %d, stderr %q; want 99", code, errOut)
+	swapped := filepath.Join(dir, "swapped")
+	if code, _, errOut := runMerge(t, shards[0], shards[1], "--out", swapped); code != exitUsage || !strings.Contains(errOut, "is not the workload this run ran") {
+		t.Errorf("swapped workload.yaml: code %d, stderr %q; want 2", code, errOut)
+	}
+	if _, err := os.Stat(swapped); err == nil {
+		t.Errorf("merge refused, but made %s", swapped)
 	}
 }
 

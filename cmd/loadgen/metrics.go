@@ -10,13 +10,24 @@ import (
 	"github.com/ironcorelabs/loadgen/metrics"
 )
 
-// serveMetrics serves the exporter at http://addr/metrics until the
-// returned stop is called.
-func serveMetrics(addr string, exp *metrics.Exporter) (stop func(), err error) {
+// listenMetrics binds --metrics-addr before the run starts anything, and
+// says where it bound (the port of ":0", every interface of ":9090").
+func listenMetrics(st *state, addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("--metrics-addr %q: %w", addr, err)
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--metrics-addr %q: %w", addr, err)}
 	}
+	where := ln.Addr().String()
+	if h, _, _ := net.SplitHostPort(addr); h == "" {
+		where += " (every interface; give 127.0.0.1:PORT for this machine only)"
+	}
+	fmt.Fprintf(st.stderr, "loadgen: metrics at http://%s/metrics\n", where)
+	return ln, nil
+}
+
+// serveMetrics serves the exporter on ln at /metrics until the returned
+// stop is called.
+func serveMetrics(ln net.Listener, exp *metrics.Exporter) (stop func()) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", exp.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -30,5 +41,5 @@ func serveMetrics(addr string, exp *metrics.Exporter) (stop func(), err error) {
 		defer cancel()
 		srv.Shutdown(ctx)
 		<-done
-	}, nil
+	}
 }

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ironcorelabs/loadgen/internal/capped"
+	"github.com/ironcorelabs/loadgen/scenarios"
 )
 
 // copyWorkload copies the workload file into the run folder, with the value
@@ -13,10 +18,13 @@ import (
 // step (Authorization, Cookie, API keys, tokens) written out literally
 // replaced by a marker, and the password of every `url:` masked (a ${VAR} stays as it is: it holds no secret). The copy keeps what
 // `loadgen report` and `loadgen merge` need: scenarios and thresholds.
-func copyWorkload(src, dst string) error {
-	b, err := os.ReadFile(src)
+//
+// It returns the SHA-256 (hex) of what it wrote, and never replaces a file:
+// a run folder's workload.yaml is the one that run ran.
+func copyWorkload(src, dst string) (string, error) {
+	b, err := capped.ReadFile(src, scenarios.MaxFileSize, "a workload file")
 	if err != nil {
-		return err
+		return "", err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err == nil && redactPasswords(&doc) {
@@ -24,7 +32,21 @@ func copyWorkload(src, dst string) error {
 			b = out
 		}
 	}
-	return os.WriteFile(dst, b, 0o644)
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(dst)
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(dst)
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // redactPasswords replaces literal password values in n and reports whether

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,12 +34,19 @@ func TestCopyWorkloadRedacts(t *testing.T) {
 			dir := t.TempDir()
 			src := writeFile(t, dir, "w.yaml", "name: x\nscenarios:\n  - name: a\n    "+tt.body)
 			dst := filepath.Join(dir, "copy.yaml")
-			if err := copyWorkload(src, dst); err != nil {
+			sha, err := copyWorkload(src, dst)
+			if err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(dst)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(b); sha != hex.EncodeToString(sum[:]) {
+				t.Errorf("copyWorkload returned sha256 %s; the copy's is %x", sha, sum)
+			}
+			if _, err := copyWorkload(src, dst); err == nil {
+				t.Errorf("copyWorkload replaced an existing copy")
 			}
 			if tt.secret != "" && strings.Contains(string(b), tt.secret) {
 				t.Errorf("the copy holds %q:\n%s", tt.secret, b)

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/results"
 	"github.com/ironcorelabs/loadgen/scenarios"
 )
@@ -29,15 +34,23 @@ workload copied into the folder are evaluated again.`,
 		Args: exactArgs(1, "a run folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if vegeta != "" {
+				if err := checkOutFile(vegeta); err != nil {
+					return &exitError{code: exitUsage, err: fmt.Errorf("--vegeta %s: %w", vegeta, err)}
+				}
+			}
 			sum, warnings, err := results.Rebuild(dir)
 			if err != nil {
-				return withCode(exitRunError, fmt.Errorf("report %s: %w", dir, err))
+				return inputError(fmt.Errorf("report %s: %w", dir, err))
+			}
+			wf := filepath.Join(dir, "workload.yaml")
+			if err := checkWorkloadCopy(wf, sum.Run); err != nil {
+				return inputError(fmt.Errorf("report %s: %w", dir, err))
 			}
 			for _, w := range warnings {
 				fmt.Fprintf(st.stderr, "loadgen: warning: %s\n", w)
 			}
 			var failed []string
-			wf := filepath.Join(dir, "workload.yaml")
 			if _, err := os.Stat(wf); err == nil {
 				vm, err := parseVars(vars)
 				if err != nil {
@@ -50,10 +63,12 @@ workload copied into the folder are evaluated again.`,
 					failed = evaluate(sum, w)
 				}
 			}
-			if err := sum.WriteFiles(dir); err != nil {
+			// Printed first: a folder that cannot be written (a full
+			// disk) does not take the report along.
+			if err := sum.Text(cmd.OutOrStdout()); err != nil {
 				return withCode(exitRunError, err)
 			}
-			if err := sum.Text(cmd.OutOrStdout()); err != nil {
+			if err := sum.WriteFiles(dir); err != nil {
 				return withCode(exitRunError, err)
 			}
 			if vegeta != "" {
@@ -70,4 +85,28 @@ workload copied into the folder are evaluated again.`,
 	cmd.Flags().StringArrayVarP(&vars, "env", "e", nil, "set a ${VAR} of the workload, KEY=VALUE (repeatable)")
 	cmd.Flags().StringVar(&vegeta, "vegeta", "", "also write the samples as vegeta's gob result stream to this file")
 	return cmd
+}
+
+// checkWorkloadCopy checks that a run folder's workload.yaml is the one the
+// run ran (summary.json's workload_sha256, or workload_copy_sha256 when
+// secrets were masked in the copy), so that report and merge never judge a
+// run by another workload's thresholds. A folder without workload.yaml, or
+// a run that recorded no hash, passes.
+func checkWorkloadCopy(path string, run results.RunMeta) error {
+	if run.WorkloadSHA256 == "" {
+		return nil
+	}
+	b, err := capped.ReadFile(path, scenarios.MaxFileSize, "a workload file")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	got := hex.EncodeToString(sum[:])
+	if got == run.WorkloadSHA256 || got == run.WorkloadCopySHA256 {
+		return nil
+	}
+	return fmt.Errorf("%s is not the workload this run ran (its sha256 is %.12s…, the run's %.12s…): its thresholds would judge the run by another workload; put the run's workload.yaml back, or remove it to rebuild without thresholds", path, got, run.WorkloadSHA256)
 }

@@ -51,7 +51,7 @@ shows in the figures instead of hiding behind fewer requests.`,
   loadgen run configs/http-smoke.yaml
 
   # check workload files without running them
-  loadgen validate configs/*.yaml
+  loadgen validate configs/smoke.yaml configs/http-smoke.yaml
 
   # rebuild the reports of a run folder, also of a killed run
   loadgen report runs/http-smoke-20261127T031608Z

@@ -66,6 +66,9 @@ a second one cancels at once, still writing what was measured.`,
 				if err != nil {
 					return &exitError{code: exitUsage, err: fmt.Errorf("--rate: %w", err)}
 				}
+				if r <= 0 {
+					return &exitError{code: exitUsage, err: fmt.Errorf("--rate %s: want more than 0, e.g. 200/s (to run nothing, use --dry-run)", f.rate)}
+				}
 				o.Rate = r
 			}
 			if cmd.Flags().Changed("duration") {
@@ -108,7 +111,6 @@ a second one cancels at once, still writing what was measured.`,
 	fl.StringVar(&f.vegeta, "vegeta", "", "also write the samples as vegeta's gob result stream to this file (vegeta report, vegeta plot)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof)")
 	fl.StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (go tool trace)")
-	cmd.MarkFlagsMutuallyExclusive("shard", "shards")
 	return cmd
 }
 
@@ -119,6 +121,8 @@ type runOverrides = scenarios.Overrides
 // $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
 func resolveShard(st *state, f *runFlags) (scenarios.Shard, error) {
 	switch {
+	case f.shard != "" && f.shards != 0:
+		return scenarios.Shard{}, &exitError{code: exitUsage, err: fmt.Errorf("--shard %s and --shards %d exclude each other: give --shard INDEX/COUNT, or --shards COUNT with $JOB_COMPLETION_INDEX", f.shard, f.shards)}
 	case f.shard != "":
 		s, err := scenarios.ParseShard(f.shard)
 		if err != nil {

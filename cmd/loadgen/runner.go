@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,7 @@ type runner struct {
 	dir          string    // the run folder
 	rec          *results.Recorder
 	exp          *metrics.Exporter // nil without --metrics-addr or --pushgateway
+	metricsLn    net.Listener      // bound before setup; nil without --metrics-addr
 	stopMetrics  func()            // nil without --metrics-addr
 	bgCancel     context.CancelFunc
 	bgWG         sync.WaitGroup
@@ -62,13 +64,15 @@ func runWorkload(ctx context.Context, st *state, path string, f *runFlags, o run
 		return err
 	}
 	if f.dryRun {
-		return dryRun(st.stdout, r.w)
+		return dryRun(st.stdout, r.w, r.plan)
 	}
 	return r.run(ctx)
 }
 
 // newRunner loads the workload and applies the command line to it: the
-// overrides, the shard and --start-at.
+// overrides, the shard and --start-at. It checks everything run needs
+// before it starts anything (checkWorkload, checkOutputs), so a bad input
+// is refused, exit 2, before anything is written.
 func newRunner(st *state, path string, f *runFlags, o runOverrides) (*runner, error) {
 	w, err := loadWorkload(st, path, f.vars, f.allowProduction)
 	if err != nil {
@@ -86,9 +90,15 @@ func newRunner(st *state, path string, f *runFlags, o runOverrides) (*runner, er
 	}
 	r := &runner{st: st, f: f, w: w, shard: shard}
 	if f.startAt != "" {
-		if r.startAt, err = time.Parse(time.RFC3339, f.startAt); err != nil {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("--start-at %q: want an RFC 3339 time such as 2026-11-27T10:00:00Z", f.startAt)}
+		if r.startAt, err = parseStartAt(f.startAt, time.Now()); err != nil {
+			return nil, &exitError{code: exitUsage, err: err}
 		}
+	}
+	if r.plan, err = checkWorkload(w); err != nil {
+		return nil, err
+	}
+	if err := r.checkOutputs(); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -101,6 +111,13 @@ func (r *runner) run(ctx context.Context) error {
 	defer r.stopper.close()
 	defer r.close(ctx)
 
+	if r.f.metricsAddr != "" {
+		ln, err := listenMetrics(r.st, r.f.metricsAddr)
+		if err != nil {
+			return err
+		}
+		r.metricsLn = ln
+	}
 	if err := r.setup(ctx); err != nil {
 		return err
 	}
@@ -190,26 +207,39 @@ func (r *runner) start(ctx context.Context) error {
 	if r.f.out != "" {
 		r.dir = outDirReplacer(r.w.Name, r.began, r.shard).Replace(r.f.out) // as given: no -shard-I added
 	}
+	var err error
+	if r.stopProfiles, err = startProfiles(r.f.cpuProfile, r.f.trace); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
 	}
-	if err := copyWorkload(r.w.File, filepath.Join(r.dir, "workload.yaml")); err != nil {
+	copySHA, err := copyWorkload(r.w.File, filepath.Join(r.dir, "workload.yaml"))
+	if err != nil {
 		return withCode(exitRunError, fmt.Errorf("run folder: %w", err))
 	}
+	if copySHA == r.w.SHA256 {
+		copySHA = ""
+	}
+	stderr := r.st.stderr
 	ver, commit := buildInfo()
 	rec, err := results.NewRecorder(results.Config{
 		Dir:   r.dir,
 		Start: r.began,
 		Meta: results.RunMeta{
-			Name:           r.w.Name,
-			Start:          r.began,
-			Shard:          r.shard.String(),
-			Version:        ver,
-			Commit:         commit,
-			WorkloadSHA256: r.w.SHA256,
-			Seed:           r.f.seed,
-			Target:         r.tgt.describe,
-			Host:           results.HostInfo(),
+			Name:               r.w.Name,
+			Start:              r.began,
+			Shard:              r.shard.String(),
+			Version:            ver,
+			Commit:             commit,
+			WorkloadSHA256:     r.w.SHA256,
+			WorkloadCopySHA256: copySHA,
+			Seed:               r.f.seed,
+			Target:             r.tgt.describe,
+			Host:               results.HostInfo(),
+		},
+		OnStreamError: func(err error) {
+			fmt.Fprintf(stderr, "\nloadgen: error: %v; the run goes on, and its report comes from memory\n", err)
 		},
 	})
 	if err != nil {
@@ -219,19 +249,15 @@ func (r *runner) start(ctx context.Context) error {
 	if r.f.metricsAddr != "" || r.f.pushgateway != "" {
 		r.exp = metrics.New(rec, prometheus.Labels{"run": r.w.Name, "shard": r.shard.String()})
 	}
-	if r.f.metricsAddr != "" {
-		if r.stopMetrics, err = serveMetrics(r.f.metricsAddr, r.exp); err != nil {
-			return &exitError{code: exitUsage, err: err}
-		}
+	if r.metricsLn != nil {
+		r.stopMetrics = serveMetrics(r.metricsLn, r.exp)
+		r.metricsLn = nil
 	}
 	for _, n := range r.w.Notes {
 		fmt.Fprintf(r.st.stderr, "loadgen: %s\n", n)
 	}
 	fmt.Fprintf(r.st.stderr, "loadgen: running %s against %s; run folder %s\n", r.w.Name, r.tgt.describe, r.dir)
 	r.startBackground(ctx)
-	if r.stopProfiles, err = startProfiles(r.f.cpuProfile, r.f.trace); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
 	return nil
 }
 
@@ -346,15 +372,12 @@ func (r *runner) teardown(ctx context.Context) {
 // stream. It returns a line for each failed threshold.
 func (r *runner) write(ctx context.Context) (failed []string, err error) {
 	r.rec.SetEnd(r.end)
-	if err := r.rec.Close(); err != nil {
-		fmt.Fprintf(r.st.stderr, "loadgen: closing the sample stream: %v\n", err)
-	}
+	streamErr := r.rec.Close() // told when it happened (OnStreamError)
 	sum := r.rec.Summary()
 	sum.Generator.Runtime = results.ReadRuntime()
 	failed = evaluate(sum, r.w)
-	if err := sum.WriteFiles(r.dir); err != nil {
-		return nil, withCode(exitRunError, fmt.Errorf("writing the run folder: %w", err))
-	}
+	// The report is printed from memory first, so a run folder that
+	// cannot be written (a full disk) does not take it along.
 	report := sum.Headline
 	if r.f.verbose {
 		report = sum.Text
@@ -362,7 +385,13 @@ func (r *runner) write(ctx context.Context) (failed []string, err error) {
 	if err := report(r.st.stdout); err != nil {
 		return nil, withCode(exitRunError, err)
 	}
-	if !r.f.verbose {
+	var errs []error
+	if streamErr != nil {
+		errs = append(errs, streamErr)
+	}
+	if err := sum.WriteFiles(r.dir); err != nil {
+		errs = append(errs, fmt.Errorf("writing the run folder %s: %w", r.dir, err))
+	} else if !r.f.verbose {
 		fmt.Fprintf(r.st.stdout, "\nService times, phases, scenarios and generator health: %s (or run with -v)\n", filepath.Join(r.dir, "report.txt"))
 	}
 	if r.exp != nil && r.f.pushgateway != "" {
@@ -377,6 +406,9 @@ func (r *runner) write(ctx context.Context) (failed []string, err error) {
 		}
 	}
 	fmt.Fprintf(r.st.stderr, "loadgen: run folder %s\n", r.dir)
+	if len(errs) > 0 {
+		return failed, withCode(exitRunError, fmt.Errorf("%w (the report above is complete: it was printed from memory)", errors.Join(errs...)))
+	}
 	return failed, nil
 }
 
@@ -401,12 +433,18 @@ func (r *runner) exitCode(ctx context.Context, failed []string) error {
 // background goroutines, the recorder, the metrics endpoint, what setup
 // made (teardown, unless done), the SDK client and the target.
 func (r *runner) close(ctx context.Context) {
+	if r.stopProfiles != nil {
+		r.stopProfiles() // no-op after stop
+	}
 	r.stopBackground()
 	if r.rec != nil {
 		r.rec.Close() // no-op after write; error reported there
 	}
 	if r.stopMetrics != nil {
 		r.stopMetrics()
+	}
+	if r.metricsLn != nil {
+		r.metricsLn.Close() // bound, never served: the run stopped before it started
 	}
 	r.teardown(ctx)
 	if r.ic != nil {
