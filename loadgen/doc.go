@@ -15,6 +15,11 @@
 // per-worker-iterations) run a number of workers, each starting its next
 // iteration when its last one (and the think time) is over.
 //
+// The capacity executor is open too: it searches for the highest rate the
+// target sustains within an SLO, one level of arrival rate after another
+// on one dispatcher and worker pool (see CapacitySearch), and hands each
+// finished level to a Sink that is a LevelSink.
+//
 // # Measurement
 //
 // Each step of an iteration yields one results.Sample. Its ServiceTime runs

@@ -43,11 +43,24 @@ const (
 	WorkersLimit = 100_000
 	// DurationLimit is the longest a scenario may run: a year.
 	DurationLimit = 365 * 24 * time.Hour
+
+	// DefaultCapacityFactor is how much a capacity search raises the rate
+	// from one level to the next until a level fails.
+	DefaultCapacityFactor = 1.5
+	// DefaultCapacityPrecision is the bracket (a fraction of the first
+	// failing rate) within which a capacity search stops bisecting.
+	DefaultCapacityPrecision = 0.05
+	// DefaultCapacityDrain is how long after its step a capacity level's
+	// iterations in flight may take to end, when the scenario's
+	// GracefulStop is 0, before they are canceled.
+	DefaultCapacityDrain = 10 * time.Second
 )
 
 // IsOpen reports whether the executor follows a rate schedule
 // (constant-rate, ramping-rate) rather than a number of workers.
-func (e Executor) IsOpen() bool { return e.Kind == ConstantRate || e.Kind == RampingRate }
+func (e Executor) IsOpen() bool {
+	return e.Kind == ConstantRate || e.Kind == RampingRate || e.Kind == Capacity
+}
 
 // Schedule returns the intended start times of an open executor's
 // iterations, and nil for a closed executor.
@@ -57,6 +70,13 @@ func (e Executor) Schedule() *Schedule {
 		return ConstantSchedule(e.Rate, e.Duration)
 	case RampingRate:
 		return RampingSchedule(e.Rate, e.Stages)
+	case Capacity:
+		// Its highest level, for sizing workers and target.max_rate; the
+		// search makes each level's schedule as it goes.
+		if e.Capacity == nil {
+			return ConstantSchedule(e.Rate, time.Second)
+		}
+		return ConstantSchedule(max(e.Rate, e.Capacity.MaxRate), max(e.Capacity.Step, time.Second))
 	}
 	return nil
 }
@@ -117,6 +137,10 @@ func (e Executor) Planned() (iterations int64, peakRate float64, peakWorkers int
 		s := e.Schedule()
 		_, mw := e.OpenWorkers()
 		return s.Count(), s.PeakRate(), mw
+	case Capacity:
+		// How many levels the search runs depends on the target.
+		_, mw := e.OpenWorkers()
+		return -1, e.Schedule().PeakRate(), mw
 	case ConstantWorkers:
 		return -1, 0, e.Workers
 	case RampingWorkers:
@@ -177,6 +201,8 @@ func (e Executor) Validate() error {
 		if e.Length() <= 0 {
 			add("stages: must last longer than 0s")
 		}
+	case Capacity:
+		errs = append(errs, e.Capacity.validate(e.Rate))
 	case SharedIterations, PerWorkerIterations:
 		if e.Workers <= 0 {
 			add("workers %d: must be > 0", e.Workers)

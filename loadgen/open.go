@@ -11,6 +11,7 @@ import (
 
 // job is one iteration handed from the dispatcher to a worker.
 type job struct {
+	ctx      context.Context // the iteration's context
 	n        int64
 	intended time.Time
 	// queued is set when the iteration had to wait for a worker (it runs
@@ -26,8 +27,16 @@ const minLateWait = time.Millisecond
 
 // dispatcher is the state of one open scenario's dispatch loop.
 type dispatcher struct {
-	r          *scenarioRun
+	r *scenarioRun
+	// ctx is the context of the iterations dispatched; sched and start
+	// the schedule walked and its origin. A capacity search changes all
+	// three between levels, and sets level (loop returns when the
+	// schedule is done) and stop (closed: start nothing more).
 	ctx        context.Context
+	sched      *Schedule
+	start      time.Time
+	level      bool
+	stop       <-chan struct{}
 	maxWorkers int
 	maxLate    time.Duration
 	jobs       chan job
@@ -62,21 +71,37 @@ type dispatcher struct {
 // dropped, whichever way the dispatcher got to it; all such are counted at
 // once, in closed form (Schedule.Due), so no rate makes dropping slow.
 func (r *scenarioRun) runOpen(ctx context.Context) {
+	d := r.newDispatcher(ctx)
+	defer d.close()
+	d.loop()
+}
+
+// newDispatcher returns the dispatcher of an open scenario, with its
+// pre-allocated workers started and idle.
+func (r *scenarioRun) newDispatcher(ctx context.Context) *dispatcher {
 	pre, maxWorkers := r.exec.OpenWorkers()
-	d := &dispatcher{r: r, ctx: ctx, maxWorkers: maxWorkers, maxLate: r.sc.MaxLateness,
+	d := &dispatcher{r: r, ctx: ctx, sched: r.sched, start: r.start, maxWorkers: maxWorkers, maxLate: r.sc.MaxLateness,
 		jobs: make(chan job), freed: make(chan struct{}, 1), timer: time.NewTimer(time.Hour), cappedTo: -1}
 	if d.maxLate <= 0 {
 		d.maxLate = DefaultMaxLateness
 	}
 	d.timer.Stop()
-	defer d.timer.Stop()
-	defer d.wg.Wait()
-	defer close(d.jobs) // runs before wg.Wait: idle workers return
 	for range pre {
 		d.spawn(job{}, false)
 	}
-	d.loop()
+	return d
 }
+
+// close lets idle workers return and waits for every worker to end.
+func (d *dispatcher) close() {
+	close(d.jobs)
+	d.wg.Wait()
+	d.timer.Stop()
+}
+
+// halted reports whether the scenario was halted or the dispatcher
+// stopped.
+func (d *dispatcher) halted() bool { return isClosed(d.r.halted) || isClosed(d.stop) }
 
 // spawn starts a worker, with a first job if hasFirst.
 func (d *dispatcher) spawn(first job, hasFirst bool) {
@@ -94,11 +119,11 @@ func (d *dispatcher) spawn(first job, hasFirst bool) {
 	}
 	d.wg.Go(func() {
 		if hasFirst {
-			w.iterate(d.ctx, first.n, first.intended, !first.queued)
+			w.iterate(first.ctx, first.n, first.intended, !first.queued)
 			done()
 		}
 		for j := range d.jobs {
-			w.iterate(d.ctx, j.n, j.intended, !j.queued)
+			w.iterate(j.ctx, j.n, j.intended, !j.queued)
 			done()
 		}
 	})
@@ -109,8 +134,11 @@ func (d *dispatcher) spawn(first job, hasFirst bool) {
 func (d *dispatcher) loop() {
 	r := d.r
 	for n := int64(0); ; n++ {
-		at, ok := r.sched.At(n)
+		at, ok := d.sched.At(n)
 		if !ok {
+			if d.level {
+				return
+			}
 			// The schedule is done, but the scenario lasts its length:
 			// a rate is iterations over that time, not until the last
 			// one started.
@@ -120,15 +148,15 @@ func (d *dispatcher) loop() {
 			}
 			return
 		}
-		j := job{n: n, intended: r.start.Add(at)}
-		if !d.sleepUntil(j.intended) || isClosed(r.halted) || d.ctx.Err() != nil {
-			r.dropDue(n)
+		j := job{ctx: d.ctx, n: n, intended: d.start.Add(at)}
+		if !d.sleepUntil(j.intended) || d.halted() || d.ctx.Err() != nil {
+			d.dropDue(n)
 			return
 		}
 		if now := time.Now(); !j.intended.Add(d.maxLate).After(now) {
 			// Too late to start: this iteration and every other due more
 			// than maxLate ago, counted at once whatever the rate.
-			k := max(r.sched.Due(now.Sub(r.start)-d.maxLate), n+1)
+			k := max(d.sched.Due(now.Sub(d.start)-d.maxLate), n+1)
 			r.drop(k - n)
 			n = k - 1
 			continue
@@ -147,9 +175,10 @@ func (d *dispatcher) loop() {
 				}
 				continue
 			case <-r.halted:
+			case <-d.stop:
 			case <-d.ctx.Done():
 			}
-			r.dropDue(n)
+			d.dropDue(n)
 			return
 		case d.spawned < d.maxWorkers && r.budget.take():
 			if j.queued {
@@ -160,7 +189,7 @@ func (d *dispatcher) loop() {
 			// Every worker the scenario may have is busy: wait for one,
 			// then try iteration n again (it may have become too late).
 			if !d.waitFree(j) {
-				r.dropDue(n)
+				d.dropDue(n)
 				return
 			}
 			n--
@@ -180,6 +209,7 @@ func (d *dispatcher) sleepUntil(t time.Time) bool {
 	case <-d.timer.C:
 		return true
 	case <-d.r.halted:
+	case <-d.stop:
 	case <-d.ctx.Done():
 	}
 	d.timer.Stop()
@@ -204,10 +234,11 @@ func (d *dispatcher) waitFree(j job) bool {
 	case <-d.timer.C:
 		return true
 	case <-d.r.halted:
+	case <-d.stop:
 	case <-d.ctx.Done():
 	}
 	d.timer.Stop()
-	return !isClosed(d.r.halted) && d.ctx.Err() == nil
+	return !d.halted() && d.ctx.Err() == nil
 }
 
 // noteCapped counts the whole seconds of the run that [from, to] touches
@@ -223,7 +254,7 @@ func (d *dispatcher) noteCapped(from, to time.Time) {
 	d.cappedTo = b
 	r.sink.RecordWorkerCap(results.WorkerCap{
 		Scenario: r.sc.Name, MaxWorkers: d.spawned, Budget: d.spawned < d.maxWorkers,
-		PeakRate: r.sched.PeakRate(), Seconds: d.capped,
+		PeakRate: d.sched.PeakRate(), Seconds: d.capped,
 	})
 	r.capped.Store(d.capped)
 }
@@ -238,9 +269,9 @@ func (r *scenarioRun) addLate() {
 // start has come: the scenario was halted or canceled before they could
 // start. It counts them in closed form (Schedule.Due), so a stop is as quick
 // at 10¹²/s as at 1/s.
-func (r *scenarioRun) dropDue(n int64) {
-	if k := r.sched.Due(time.Since(r.start)) - n; k > 0 {
-		r.drop(k)
+func (d *dispatcher) dropDue(n int64) {
+	if k := d.sched.Due(time.Since(d.start)) - n; k > 0 {
+		d.r.drop(k)
 	}
 }
 

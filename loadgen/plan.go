@@ -101,6 +101,9 @@ const (
 	RampingRate         Kind = "ramping-rate"
 	SharedIterations    Kind = "shared-iterations"
 	PerWorkerIterations Kind = "per-worker-iterations"
+	// Capacity searches for the highest rate the target sustains within
+	// an SLO (see CapacitySearch); it is open.
+	Capacity Kind = "capacity"
 )
 
 // Stage is one leg of a ramp: over Duration, move linearly to Target (workers
@@ -119,6 +122,8 @@ type Stage struct {
 //	ramping-rate:          Rate (start), Stages, Workers (pre-allocated), MaxWorkers
 //	shared-iterations:     Workers, Iterations (total), Duration (max, 0 = none)
 //	per-worker-iterations: Workers, Iterations (each), Duration (max, 0 = none)
+//	capacity:              Rate (first level), Capacity, Duration (max, 0 = none),
+//	                       Workers (pre-allocated), MaxWorkers
 type Executor struct {
 	Kind       Kind
 	Workers    int
@@ -127,6 +132,7 @@ type Executor struct {
 	Duration   time.Duration
 	Stages     []Stage
 	Iterations int64
+	Capacity   *CapacitySearch // capacity only
 }
 
 // Scenario is one independent stream of iterations. Exactly one of Steps

@@ -131,13 +131,17 @@ func monitor(start time.Time, runs []*scenarioRun, sink Sink, h *health, progres
 		case <-t.C:
 		case <-done:
 			if h != nil && time.Since(h.prevTime) >= minHealthTail {
-				sink.RecordHealth(h.measure(sec-1, time.Now()))
+				hr := h.measure(sec-1, time.Now())
+				sink.RecordHealth(hr)
+				noteHealth(runs, hr)
 			}
 			return
 		}
 		now := time.Now()
 		if h != nil {
-			sink.RecordHealth(h.measure(sec-1, now))
+			hr := h.measure(sec-1, now)
+			sink.RecordHealth(hr)
+			noteHealth(runs, hr)
 		}
 		if progress != nil {
 			p := Progress{Elapsed: now.Sub(start), Scenarios: make([]ScenarioOutcome, len(runs))}
@@ -246,5 +250,10 @@ func scaleRates(e Executor, f float64) Executor {
 		st[i] = Stage{Duration: s.Duration, Target: s.Target * f}
 	}
 	e.Stages = st
+	if e.Capacity != nil {
+		c := *e.Capacity
+		c.MaxRate *= f
+		e.Capacity = &c
+	}
 	return e
 }

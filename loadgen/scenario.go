@@ -35,6 +35,10 @@ type scenarioRun struct {
 	capped                                  atomic.Int64 // max_workers_reached_s
 	nextN                                   atomic.Int64
 	stopped                                 atomic.Bool
+	// Saturated seconds of generator health and the last cause, counted
+	// for capacity searches (noteHealth).
+	saturated atomic.Int64
+	satCause  atomic.Pointer[string]
 }
 
 func newScenarioRun(sc *Scenario, exec Executor, seed int64) *scenarioRun {
@@ -111,7 +115,9 @@ func (r *scenarioRun) run(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if r.sched != nil {
+		if r.exec.Kind == Capacity {
+			r.runCapacity(iterCtx)
+		} else if r.sched != nil {
 			r.runOpen(iterCtx)
 		} else {
 			r.runClosed(iterCtx)

@@ -46,7 +46,10 @@ type Exporter struct {
 	saturated prometheus.Gauge
 }
 
-var _ loadgen.Sink = (*Exporter)(nil)
+var (
+	_ loadgen.Sink      = (*Exporter)(nil)
+	_ loadgen.LevelSink = (*Exporter)(nil)
+)
 
 // New returns an Exporter forwarding to next (which may be nil), with its
 // own registry holding loadgen's collectors and constant labels (run name,
@@ -174,4 +177,12 @@ func (e *Exporter) Push(ctx context.Context, url, job string) error {
 		return fmt.Errorf("pushing metrics to %s: %w", url, err)
 	}
 	return nil
+}
+
+// RecordCapacityLevel passes a capacity search's level on to Next, when
+// Next keeps them (loadgen.LevelSink), so the run's summary has it.
+func (e *Exporter) RecordCapacityLevel(l *results.CapacityLevel) {
+	if ls, ok := e.next.(loadgen.LevelSink); ok {
+		ls.RecordCapacityLevel(l)
+	}
 }

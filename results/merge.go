@@ -72,6 +72,7 @@ func Merge(dirs []string) (*Summary, []string, error) {
 	// The merged run's seconds, and those in which any shard was
 	// saturated: the shards' records of one second count once.
 	seconds, saturated := make(map[int64]bool), make(map[int64]bool)
+	levels := make([][]*CapacityLevel, len(dirs))
 	for i, dir := range dirs {
 		shift := runs[i].Run.Start.Round(0).Sub(meta.Start).Microseconds()
 		src := acc.source(sourceName(dir, runs[i].Run.Shard), shift)
@@ -88,6 +89,12 @@ func Merge(dirs []string) (*Summary, []string, error) {
 				m.start -= shift
 			},
 			onCounts: src.counts,
+			onLevel: func(l *CapacityLevel) {
+				c := *l
+				d := time.Duration(shift) * time.Microsecond
+				c.Start, c.End = c.Start+d, c.End+d
+				levels[i] = append(levels[i], &c)
+			},
 			onHealth: func(h Health) {
 				src.health(h)
 				h.Second += roundDiv(shift, int64(time.Second/time.Microsecond))
@@ -119,6 +126,7 @@ func Merge(dirs []string) (*Summary, []string, error) {
 		}
 	}
 
+	r.levels = mergeLevels(levels, len(dirs))
 	sum := r.Summary()
 	sum.rebuilt = true
 	for i, run := range runs {

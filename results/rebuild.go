@@ -204,6 +204,7 @@ type rebuilder struct {
 	onIteration func(m *iterUS)
 	onCounts    func(scenario string, late, dropped int64)
 	onHealth    func(h Health)
+	onLevel     func(l *CapacityLevel) // kept by the rebuilt Recorder too: do not change it
 
 	// seriesOnly skips the histograms of samples and iterations (the
 	// observers still see every record, and the run's end is still
@@ -345,6 +346,16 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 			PeakRate: math.Float64frombits(d.u()), Seconds: int64(min(d.u(), math.MaxInt64))}
 		if !d.failed {
 			rb.r.RecordWorkerCap(c)
+		}
+	case recLevel:
+		l, err := levelFromWire(body)
+		if err != nil {
+			rb.bad++
+			break
+		}
+		rb.r.RecordCapacityLevel(l)
+		if rb.onLevel != nil {
+			rb.onLevel(l)
 		}
 	case recEnd:
 		ns := d.i()

@@ -100,6 +100,7 @@ type Recorder struct {
 	healthMu sync.Mutex
 	health   healthAgg
 	caps     map[string]WorkerCap // by scenario; guarded by healthMu
+	levels   []*CapacityLevel     // capacity searches' levels; guarded by healthMu
 
 	endMu sync.Mutex
 	end   time.Time

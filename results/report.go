@@ -27,6 +27,7 @@ func (s *Summary) Text(w io.Writer) error {
 	s.textErrors(ew)
 	s.textPhases(ew)
 	s.textScenarios(ew)
+	s.textCapacity(ew)
 	s.textGenerator(ew)
 	s.textThresholds(ew)
 	s.textVerdicts(ew)
@@ -43,6 +44,7 @@ func (s *Summary) Headline(w io.Writer) error {
 	s.textVerdicts(ew)
 	s.textOps(ew, "Latency (ms, from the intended start)", func(o *OpSummary) Stats { return o.LatencyMS })
 	s.textErrors(ew)
+	s.textCapacity(ew)
 	s.textThresholds(ew)
 	return ew.err
 }

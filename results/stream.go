@@ -39,6 +39,7 @@ import (
 //	W workers    scenario id, max workers, budget (0/1), peak rate (float64
 //	             bits), seconds the cap bound so far (the last one counts)
 //	E end        end wall time, Unix nanoseconds (varint)
+//	Q level      a capacity search's finished level, JSON (see capacity.go)
 //
 // The writer writes every frame of a flush with one write(2), at least once
 // per flush interval, so a SIGKILLed run loses at most the last interval; a
@@ -66,6 +67,7 @@ const (
 	recSecond    byte = 'P'
 	recCap       byte = 'W'
 	recEnd       byte = 'E'
+	recLevel     byte = 'Q'
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

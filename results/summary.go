@@ -70,6 +70,8 @@ type ScenarioSummary struct {
 	MaxWorkers         int     `json:"max_workers,omitempty"`
 	MaxWorkersBudget   bool    `json:"max_workers_budget,omitempty"`
 	PeakRatePerS       float64 `json:"peak_rate_per_s,omitempty"`
+	// Capacity is the scenario's capacity search (capacity executor).
+	Capacity *CapacitySummary `json:"capacity,omitempty"`
 	// Failed counts iterations with a failed step; not in summary.json.
 	Failed int64 `json:"-"`
 }
@@ -166,7 +168,6 @@ func (r *Recorder) Summary() *Summary {
 	for k, c := range r.caps {
 		caps[k] = c
 	}
-	r.healthMu.Unlock()
 
 	s := &Summary{Schema: SummarySchema, Run: run, Generator: gen,
 		Scenarios: []ScenarioSummary{}, Ops: []OpSummary{}, Thresholds: []ThresholdResult{}, data: snap}
@@ -187,6 +188,11 @@ func (r *Recorder) Summary() *Summary {
 	for k := range caps {
 		names[k] = true
 	}
+	levels := levelsByScenario(r.levels)
+	r.healthMu.Unlock()
+	for k := range levels {
+		names[k] = true
+	}
 	for _, name := range sortedKeys(names) {
 		sc := ScenarioSummary{Name: name, Late: counter(&r.late, name).Load(), Dropped: counter(&r.dropped, name).Load()}
 		if c, ok := caps[name]; ok {
@@ -195,6 +201,7 @@ func (r *Recorder) Summary() *Summary {
 		if rec := snap.scens[name]; rec != nil {
 			sc.Iterations, sc.Failed, sc.IterationMS = rec.iter.n, rec.failed, rec.iter.stats()
 		}
+		sc.Capacity = capacitySummary(levels[name])
 		s.Scenarios = append(s.Scenarios, sc)
 	}
 
