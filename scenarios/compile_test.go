@@ -90,22 +90,30 @@ scenarios:
 	}
 }
 
-// TestCompileHTTP builds the real http op of ops.Default() from a workload.
+// TestCompileHTTP builds the real http op of ops.Default() from a workload:
+// a good step compiles to one step, a bad method is refused at its position.
 func TestCompileHTTP(t *testing.T) {
 	t.Parallel()
-	if e, ok := ops.Default().Lookup("http"); !ok || len(e.Fields) == 0 {
-		t.Skip("ops.Default has no http op with fields yet")
-	}
-	src := `target: {url: "http://127.0.0.1:1/api/1/"}
+	compile := func(method string) (*loadgen.Plan, error) {
+		src := `target: {url: "http://127.0.0.1:1/api/1/"}
 scenarios:
-  - {name: a, executor: shared-iterations, iterations: 1, steps: [{op: http, method: BREW, url: /health}]}
+  - {name: a, executor: shared-iterations, iterations: 1, steps: [{op: http, method: ` + method + `, url: /health}]}
 `
-	w, err := Parse("h.yaml", []byte(src), LoadOptions{Getenv: noEnv})
-	if err != nil {
-		t.Fatal(err)
+		w, err := Parse("h.yaml", []byte(src), LoadOptions{Getenv: noEnv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		target, _ := url.Parse(w.Target.URL)
+		return Compile(w, nil, &ops.Env{Target: target, Timeout: time.Second})
 	}
-	target, _ := url.Parse(w.Target.URL)
-	_, err = Compile(w, nil, &ops.Env{Target: target, Timeout: time.Second})
+	plan, err := compile("POST")
+	if err != nil {
+		t.Fatalf("a good http step: %v", err)
+	}
+	if len(plan.Scenarios) != 1 || len(plan.Scenarios[0].Steps) != 1 || plan.Scenarios[0].Steps[0].Name != "http" {
+		t.Fatalf("plan = %+v; want scenario a with one step, http", plan.Scenarios)
+	}
+	_, err = compile("BREW")
 	if err == nil || !strings.HasPrefix(err.Error(), "h.yaml:3:86: scenarios[0].steps[0].method: ") {
 		t.Fatalf("err = %v; want the method refused at its position", err)
 	}

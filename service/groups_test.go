@@ -16,7 +16,9 @@ func TestGroupEndpoints(t *testing.T) {
 	other := e.groupKeys("crew2")
 	body := func(mod func(m map[string]any)) []byte {
 		var m map[string]any
-		json.Unmarshal(e.groupBody(admin, other), &m)
+		if err := json.Unmarshal(e.groupBody(admin, other), &m); err != nil {
+			t.Fatalf("the good group body does not decode: %v", err)
+		}
 		mod(m)
 		return mustJSON(t, m)
 	}

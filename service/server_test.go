@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -158,32 +159,51 @@ func TestFaultReset(t *testing.T) {
 	}
 }
 
+// TestFaultStallWindow drives the handler in a synctest bubble, whose clock
+// moves only when every goroutine waits: a request before the window is not
+// held, requests inside it are held until it closes (all three to the same
+// instant), and one at its close is not held.
 func TestFaultStallWindow(t *testing.T) {
 	t.Parallel()
-	const after, stall = 300 * time.Millisecond, 700 * time.Millisecond
-	s, base := startServer(t, Config{Faults: []Fault{{Route: "GET /health", Stall: stall, StallAfter: after}}})
-	end := s.startTime().Add(after + stall)
-	time.Sleep(time.Until(s.startTime().Add(after + 50*time.Millisecond)))
-	if time.Now().After(end) {
-		t.Skip("machine too slow to reach the stall window in time")
-	}
-	c := &http.Client{Timeout: 30 * time.Second}
-	var wg sync.WaitGroup
-	done := make([]time.Time, 3)
-	for i := range done {
-		wg.Go(func() {
-			if status, _, _ := do(t, c, "GET", base+"health", ""); status != 200 {
-				t.Errorf("status %d, want 200", status)
-			}
-			done[i] = time.Now()
-		})
-	}
-	wg.Wait()
-	for i, d := range done {
-		if d.Before(end) {
-			t.Errorf("request %d ended %v before the stall window closed", i, end.Sub(d))
+	synctest.Test(t, func(t *testing.T) {
+		const after, stall = 300 * time.Millisecond, 700 * time.Millisecond
+		s, err := New(Config{Faults: []Fault{{Route: "GET /health", Stall: stall, StallAfter: after}}})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		defer s.Close()
+		start := time.Now() // New's time: the window counts from it
+		get := func() time.Duration {
+			t0 := time.Now()
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/1/health", nil))
+			if rec.Code != 200 {
+				t.Errorf("status %d, want 200", rec.Code)
+			}
+			return time.Since(t0)
+		}
+		if took := get(); took != 0 {
+			t.Errorf("a request before the window was held %v", took)
+		}
+		time.Sleep(after + 50*time.Millisecond)
+		var wg sync.WaitGroup
+		done := make([]time.Time, 3)
+		for i := range done {
+			wg.Go(func() {
+				get()
+				done[i] = time.Now()
+			})
+		}
+		wg.Wait()
+		for i, d := range done {
+			if want := start.Add(after + stall); !d.Equal(want) {
+				t.Errorf("request %d inside the window ended at +%v, want +%v (when the window closes)", i, d.Sub(start), after+stall)
+			}
+		}
+		if took := get(); took != 0 {
+			t.Errorf("a request at the window's close was held %v", took)
+		}
+	})
 }
 
 func TestCloseReleasesStalledRequests(t *testing.T) {

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,12 +147,59 @@ func TestRunThresholdFails(t *testing.T) {
 	}
 }
 
+// dryRunWorkload has an open scenario with a weighted mix, a closed one of
+// fixed count starting late and a closed one that runs for a time.
+const dryRunWorkload = `name: dry
+target: {url: embedded, timeout: 5s}
+scenarios:
+  - name: mixed
+    executor: constant-rate
+    rate: 40/s
+    duration: 2s
+    max_workers: 10
+    mix:
+      - {op: http, name: health, url: /health, weight: 3}
+      - {op: http, name: other, url: /health, weight: 1}
+  - name: fixed
+    executor: shared-iterations
+    workers: 3
+    iterations: 25
+    start_after: 1s
+    steps:
+      - {op: http, name: a, url: /health}
+      - {op: http, name: b, url: /health}
+  - name: open
+    executor: constant-workers
+    workers: 2
+    duration: 1s
+    steps: [{op: http, url: /health}]
+`
+
+// TestDryRun checks the whole plan --dry-run prints: iterations, peak rate,
+// workers and start of each scenario, requests per op (a mix split by
+// weight; "?" where the count depends on op time) and the totals.
 func TestDryRun(t *testing.T) {
 	dir := t.TempDir()
-	p := writeFile(t, dir, "small.yaml", smallRun)
+	p := writeFile(t, dir, "dry.yaml", dryRunWorkload)
 	code, out, errOut := runCLI(t, "run", p, "--dry-run")
-	if code != 0 || !strings.Contains(out, "health/http") || !strings.Contains(out, "40") {
+	if code != 0 {
 		t.Fatalf("dry run: code %d\n%s%s", code, out, errOut)
+	}
+	want := []string{
+		fmt.Sprintf("workload dry (%s), GOMAXPROCS %d", p, runtime.GOMAXPROCS(0)),
+		"  scenario mixed                constant-rate          iterations 80             peak rate     40.0/s  workers 10  start after 0s",
+		"  scenario fixed                shared-iterations      iterations 25             peak rate      0.0/s  workers 3  start after 1s",
+		"  scenario open                 constant-workers       iterations as many as fit peak rate      0.0/s  workers 2  start after 0s",
+		"requests per op:",
+		"  mixed/health                                     60",
+		"  mixed/other                                      20",
+		"  fixed/a                                          25",
+		"  fixed/b                                          25",
+		"  open/http                                         ?",
+		"peak rate 40.0/s, peak workers 15",
+	}
+	if got := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); !slices.Equal(got, want) {
+		t.Errorf("dry run printed\n%s\nwant\n%s", out, strings.Join(want, "\n"))
 	}
 }
 
@@ -176,13 +226,18 @@ func TestRunVegetaOut(t *testing.T) {
 		m.Add(&r)
 	}
 	m.Close()
-	b, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var sum struct {
 		Ops []struct {
 			Count int64 `json:"count"`
 		} `json:"ops"`
 	}
-	json.Unmarshal(b, &sum)
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatalf("summary.json: %v", err)
+	}
 	if len(sum.Ops) != 1 || int64(m.Requests) != sum.Ops[0].Count || m.Success != 1 {
 		t.Errorf("vegeta read %d requests (success %.2f); summary has %+v", m.Requests, m.Success, sum.Ops)
 	}
