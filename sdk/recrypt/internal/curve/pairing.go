@@ -20,7 +20,11 @@ const numLines = 65 + 18 + 2
 // element of Fp2, which the final exponentiation removes. Evaluated at a
 // point P = (x_P, y_P) of G1 it is
 //
-//	ℓ(P) = a·y_P + b·x_P·w + c·w³.
+//	ℓ(P) = a·y_P + b·x_P·w + c·w³,
+//
+// and MillerLoop evaluates Z·ℓ(P) = a·Y + b·X·w + c·Z·w³ at P = (X : Y : Z),
+// which the final exponentiation does not tell apart (Z is in Fp), so that P
+// needs no inversion.
 type line struct {
 	a, b, c field.E2
 }
@@ -160,27 +164,24 @@ func MillerLoop(f *field.E12, ps []*G1, qs []*G2Prepared) *field.E12 {
 	if len(ps) != len(qs) {
 		panic("curve: MillerLoop with mismatched slices")
 	}
-	type evalPoint struct{ x, y field.Element }
-	var pts [4]evalPoint
-	if len(ps) > len(pts) {
+	if len(ps) > 4 {
 		panic("curve: MillerLoop with too many pairs")
 	}
 	valid := 1
 	for i, p := range ps {
-		x, y, ok := p.Affine()
-		pts[i] = evalPoint{x, y}
-		valid &= ok & qs[i].ok
+		valid &= (1 - p.IsInfinity()) & qs[i].ok
 	}
 	var acc field.E12
 	acc.One()
-	var l0, l1 field.E2
+	var l0, l1, l2 field.E2
 	n := 0
 	step := func() {
 		for j, q := range qs {
-			l := &q.lines[n]
-			l0.MulByElement(&l.a, &pts[j].y)
-			l1.MulByElement(&l.b, &pts[j].x)
-			acc.MulByLine(&acc, &l0, &l1, &l.c)
+			l, p := &q.lines[n], ps[j]
+			l0.MulByElement(&l.a, &p.Y)
+			l1.MulByElement(&l.b, &p.X)
+			l2.MulByElement(&l.c, &p.Z)
+			acc.MulByLine(&acc, &l0, &l1, &l2)
 		}
 		n++
 	}
