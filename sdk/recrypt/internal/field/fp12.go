@@ -165,31 +165,60 @@ func (z *E12) CyclotomicSquare(x *E12) *E12 {
 
 // fp4Square sets rx + ry·s = (a + b·s)² = (a² + ξb²) + 2ab·s.
 func fp4Square(rx, ry, a, b *E2) {
-	var a2, b2, ab E2
+	var a2, b2, s2 E2
 	a2.Square(a)
 	b2.Square(b)
-	ab.Add(a, b)
-	ab.Square(&ab)
-	ab.Sub(&ab, &a2)
-	ry.Sub(&ab, &b2)
-	b2.MulByXi(&b2)
-	rx.Add(&a2, &b2)
+	s2.Add(a, b)
+	s2.Square(&s2)
+	for i := 0; i < 12; i++ {
+		countAdd()
+	}
+	fp4SquareTail(rx, ry, &a2, &b2, &s2)
+}
+
+// fp4SquareTailGeneric is the end of fp4Square in portable Go, without the
+// counters: ry = s2 − a2 − b2 (which is 2ab) and rx = a2 + ξ·b2. rx and ry
+// must not alias a2, b2 or s2.
+func fp4SquareTailGeneric(rx, ry, a2, b2, s2 *E2) {
+	subE2(ry, s2, a2)
+	subE2(ry, ry, b2)
+	var t E2
+	mulByXi(&t, b2)
+	addE2(rx, a2, &t)
 }
 
 // threeMinusTwo sets r = 3a − 2c.
 func threeMinusTwo(r, a, c *E2) {
+	for i := 0; i < 6; i++ {
+		countAdd()
+	}
+	threeMinusTwoE2(r, a, c)
+}
+
+// threeMinusTwoGeneric is threeMinusTwo in portable Go, without the
+// counters: 2(a − c) + a.
+func threeMinusTwoGeneric(r, a, c *E2) {
 	var t E2
-	t.Sub(a, c)
-	t.Double(&t)
-	r.Add(&t, a)
+	subE2(&t, a, c)
+	addE2(&t, &t, &t)
+	addE2(r, &t, a)
 }
 
 // threePlusTwo sets r = 3a + 2c.
 func threePlusTwo(r, a, c *E2) {
+	for i := 0; i < 6; i++ {
+		countAdd()
+	}
+	threePlusTwoE2(r, a, c)
+}
+
+// threePlusTwoGeneric is threePlusTwo in portable Go, without the
+// counters: 2(a + c) + a.
+func threePlusTwoGeneric(r, a, c *E2) {
 	var t E2
-	t.Add(a, c)
-	t.Double(&t)
-	r.Add(&t, a)
+	addE2(&t, a, c)
+	addE2(&t, &t, &t)
+	addE2(r, &t, a)
 }
 
 // Equal returns 1 if x = y and 0 otherwise.

@@ -56,6 +56,18 @@ func mulByXiE2(z, x *E2)
 
 func mulByXi(z, x *E2) { mulByXiE2(z, x) }
 
+// threeMinusTwoE2, threePlusTwoE2 and fp4SquareTail are their Generic
+// forms in one call each (the linear steps of E12.CyclotomicSquare).
+//
+//go:noescape
+func threeMinusTwoE2(r, a, c *E2)
+
+//go:noescape
+func threePlusTwoE2(r, a, c *E2)
+
+//go:noescape
+func fp4SquareTail(rx, ry, a2, b2, s2 *E2)
+
 func mulE2(z, x, y *E2) {
 	if hasADX {
 		mulE2ADX(z, x, y)

@@ -23,3 +23,9 @@ func mulE2(z, x, y *E2) { mulE2Generic(z, x, y) }
 func squareE2(z, x *E2) { squareE2Generic(z, x) }
 
 func mulByXi(z, x *E2) { mulByXiGeneric(z, x) }
+
+func threeMinusTwoE2(r, a, c *E2) { threeMinusTwoGeneric(r, a, c) }
+
+func threePlusTwoE2(r, a, c *E2) { threePlusTwoGeneric(r, a, c) }
+
+func fp4SquareTail(rx, ry, a2, b2, s2 *E2) { fp4SquareTailGeneric(rx, ry, a2, b2, s2) }

@@ -287,8 +287,8 @@ func TestE2GenericMatch(t *testing.T) {
 	}
 }
 
-// TestE2GenericMatches compares E2.Mul and E2.Square (assembly on amd64)
-// with their portable forms, on random elements and on the edges (0, 1,
+// TestE2GenericMatches compares E2.Mul, E2.Square and the fused linear
+// steps of CyclotomicSquare (assembly on amd64) with their portable forms, on random elements and on the edges (0, 1,
 // p−1, 2²⁵⁵), also with the result aliasing an operand.
 func TestE2GenericMatches(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
@@ -329,6 +329,23 @@ func TestE2GenericMatches(t *testing.T) {
 		got.Mul(&x, &x)
 		if got != want {
 			t.Fatalf("E2.Mul(x, x) != E2.Square(x) for %v", x)
+		}
+		threeMinusTwoE2(&got, &x, &y)
+		threeMinusTwoGeneric(&want, &x, &y)
+		if got != want {
+			t.Fatalf("threeMinusTwoE2(%v, %v) = %v, the generic form says %v", x, y, got, want)
+		}
+		threePlusTwoE2(&got, &x, &y)
+		threePlusTwoGeneric(&want, &x, &y)
+		if got != want {
+			t.Fatalf("threePlusTwoE2(%v, %v) = %v, the generic form says %v", x, y, got, want)
+		}
+		s2 := E2{C0: elem(), C1: elem()}
+		var got2, want2 E2
+		fp4SquareTail(&got, &got2, &x, &y, &s2)
+		fp4SquareTailGeneric(&want, &want2, &x, &y, &s2)
+		if got != want || got2 != want2 {
+			t.Fatalf("fp4SquareTail(%v, %v, %v) = %v, %v; the generic form says %v, %v", x, y, s2, got, got2, want, want2)
 		}
 	}
 }
