@@ -168,6 +168,14 @@ func (h *health) measure(second int64, now time.Time) results.Health {
 		out.ServiceCPUPercent = pct(svc - h.prevSvc)
 		h.prevSvc = svc
 	}
+	// Phase and handler times are wall time, which a starved CPU
+	// stretches: a share of the CPU is at most what the process used.
+	if !math.IsNaN(out.CPUPercent) {
+		out.CryptoCPUPercent = min(out.CryptoCPUPercent, out.CPUPercent)
+		if !math.IsNaN(out.ServiceCPUPercent) {
+			out.ServiceCPUPercent = min(out.ServiceCPUPercent, out.CPUPercent)
+		}
+	}
 	h.readRuntime(&out, wall)
 	out.StartLagP99, out.StartLags = h.lagP99()
 	out.Saturated, out.Cause = verdict(out, wall, runtime.GOMAXPROCS(0))

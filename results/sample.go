@@ -69,7 +69,8 @@ type Health struct {
 	// The process CPU split by what used it: client crypto (the
 	// crypto:* phases' time), the embedded service's handlers when the
 	// target runs in this process (NaN when it does not), and the Go
-	// garbage collector.
+	// garbage collector. The first two are wall time, so they are capped
+	// at CPUPercent.
 	CryptoCPUPercent  float64
 	ServiceCPUPercent float64
 	GCCPUPercent      float64
