@@ -75,6 +75,7 @@ shows in the figures instead of hiding behind fewer requests.`,
 		newCompareCommand(st),
 		newMergeCommand(st),
 		newServeCommand(st),
+		newOpsCommand(st),
 		newVersionCommand(st),
 	)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
