@@ -295,7 +295,10 @@ func (r *scenarioRun) runLevel(ctx context.Context, d *dispatcher, sink *levelSi
 		// (An abort or a stop drops what was due then: not a limit.)
 		lv.Limited = joinReason(lv.Limited, fmt.Sprintf("%d iterations dropped", n))
 	}
-	if n := r.saturated.Load() - sat0; n > 0 {
+	// Saturated in at least half its seconds: one busy second (a
+	// neighbour's burst) does not make a level the generator's.
+	secs := max(1, int64(math.Round((lv.End - lv.Start).Seconds())))
+	if n := r.saturated.Load() - sat0; n > 0 && 2*n >= secs {
 		cause := results.CauseUnknown
 		if p := r.satCause.Load(); p != nil {
 			cause = *p

@@ -37,6 +37,7 @@ func Compile(w *Workload, cat *ops.Catalog, env *ops.Env) (*loadgen.Plan, error)
 				Duration:   s.Duration,
 				Stages:     append([]loadgen.Stage(nil), s.Stages...),
 				Iterations: s.Iterations,
+				Capacity:   s.Capacity.engine(),
 			},
 			StartAfter:   s.StartAfter,
 			GracefulStop: s.GracefulStop,

@@ -101,8 +101,18 @@ func (w *Workload) Apply(o Overrides) error {
 
 // applyRate sets a rate scenario's rate, or scales its ramp to peak at r.
 func applyRate(s *ScenarioSpec, r float64) {
-	if s.Executor == loadgen.ConstantRate {
+	switch s.Executor {
+	case loadgen.ConstantRate:
 		s.Rate = r
+		return
+	case loadgen.Capacity:
+		// The search starts at r, and goes at least that high.
+		s.Rate = r
+		if s.Capacity != nil && s.Capacity.MaxRate < r {
+			c := *s.Capacity
+			c.MaxRate = r
+			s.Capacity = &c
+		}
 		return
 	}
 	peak := s.StartRate
@@ -122,7 +132,7 @@ func applyRate(s *ScenarioSpec, r float64) {
 // applyWorkers sets a scenario's workers as Overrides.Workers describes.
 func applyWorkers(s *ScenarioSpec, n int) {
 	switch s.Executor {
-	case loadgen.ConstantRate, loadgen.RampingRate:
+	case loadgen.ConstantRate, loadgen.RampingRate, loadgen.Capacity:
 		s.MaxWorkers = n
 		s.Workers = min(s.Workers, n)
 	case loadgen.RampingWorkers:

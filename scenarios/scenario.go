@@ -28,6 +28,9 @@ func executorFields(k loadgen.Kind) (takes, required []string) {
 		return []string{"start_rate", "stages", "workers", "max_workers", "max_lateness"}, []string{"stages"}
 	case loadgen.SharedIterations, loadgen.PerWorkerIterations:
 		return []string{"iterations", "workers", "duration", "think_time"}, []string{"iterations"}
+	case loadgen.Capacity:
+		return append([]string{"rate", "workers", "max_workers", "max_lateness"}, capacityFields...),
+			[]string{"rate", "max_rate", "step", "slo"}
 	}
 	return nil, nil
 }
@@ -38,11 +41,14 @@ func executorKinds() []string {
 		string(loadgen.ConstantWorkers), string(loadgen.RampingWorkers),
 		string(loadgen.ConstantRate), string(loadgen.RampingRate),
 		string(loadgen.SharedIterations), string(loadgen.PerWorkerIterations),
+		string(loadgen.Capacity),
 	}
 }
 
 // isOpen reports whether k follows a rate schedule.
-func isOpen(k loadgen.Kind) bool { return k == loadgen.ConstantRate || k == loadgen.RampingRate }
+func isOpen(k loadgen.Kind) bool {
+	return k == loadgen.ConstantRate || k == loadgen.RampingRate || k == loadgen.Capacity
+}
 
 // scenarios decodes the scenarios list into w.
 func (d *decoder) scenarios(n *yaml.Node, w *Workload, cat *ops.Catalog) {
@@ -76,6 +82,7 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 	f, ok := d.mapping(n, path, []string{
 		"name", "executor", "workers", "max_workers", "rate", "start_rate", "duration", "stages", "iterations",
 		"start_after", "graceful_stop", "think_time", "max_lateness", "steps", "mix",
+		"max_rate", "factor", "step", "slo", "precision", "abort", "cooldown", "max_duration",
 	})
 	if !ok {
 		return s, false
@@ -192,6 +199,7 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 	default:
 		d.errorf(n, path, "needs steps (all run in order) or mix (one weighted pick), e.g. steps: [{op: http, url: /health}]")
 	}
+	d.capacity(f, &s, relevant)
 	return s, len(d.errs) == before
 }
 

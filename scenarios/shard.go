@@ -100,6 +100,11 @@ func (w *Workload) Split(s Shard) error {
 			stages[j] = st
 		}
 		sc.Stages = stages
+		if sc.Capacity != nil {
+			c := *sc.Capacity
+			c.MaxRate /= n
+			sc.Capacity = &c
+		}
 	}
 	return nil
 }

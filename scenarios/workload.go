@@ -173,6 +173,8 @@ type ScenarioSpec struct {
 	// Exactly one of Steps and Mix is set.
 	Steps []StepSpec
 	Mix   []StepSpec
+	// Capacity is the search of executor capacity, else nil.
+	Capacity *CapacitySpec
 
 	Line, Col int
 }
