@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -271,5 +272,23 @@ func TestOutcomeEndBeforeTeardown(t *testing.T) {
 	}
 	if d := out.End.Sub(out.Start); d != time.Second {
 		t.Errorf("run took %v; want 1s (setup and teardown left out)", d)
+	}
+}
+
+// TestShortRunMeasured checks that a run shorter than a second still gets a
+// health record (its last part of a second), so its figures are measured,
+// not zeros.
+func TestShortRunMeasured(t *testing.T) {
+	sink := newRecSink()
+	p := plan1(Scenario{Name: "short", Executor: Executor{Kind: ConstantRate, Rate: 20, Duration: 300 * ms}, Steps: []Step{{Name: "nop", Op: nop}}})
+	if _, err := Run(context.Background(), p, sink, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.health) != 1 {
+		t.Fatalf("%d health records; want 1 for the 300ms run", len(sink.health))
+	}
+	h := sink.health[0]
+	if h.Second != 0 || h.Goroutines == 0 || h.HeapBytes == 0 || (runtime.GOOS != "windows" && math.IsNaN(h.CPUPercent)) || h.StartLags == 0 {
+		t.Errorf("health %+v; want second 0 with goroutines, heap, CPU and start lags measured", h)
 	}
 }
