@@ -154,7 +154,8 @@ func TestCapacityAbort(t *testing.T) {
 	_, sink, took := runCapacityFake(t, func(c *bubble) Scenario {
 		return Scenario{
 			Name: "cap",
-			Executor: Executor{Kind: Capacity, Rate: 50, Capacity: &CapacitySearch{
+			// 47.5/s: no iteration is due at the check's instant.
+			Executor: Executor{Kind: Capacity, Rate: 47.5, Capacity: &CapacitySearch{
 				Step: 10 * time.Second, MaxRate: 1000, SLO: []results.Rule{mustRule(t, "*", "error_rate < 1%")},
 				Abort: []results.Rule{mustRule(t, "*", "error_rate > 20%")}}},
 			Steps: []Step{{Name: "x", Op: OpFunc(func(context.Context, *Iteration) error { return fail })}},
@@ -171,8 +172,8 @@ func TestCapacityAbort(t *testing.T) {
 	if took != time.Second {
 		t.Errorf("the search took %v, want 1s", took)
 	}
-	if n := len(sink.samples); n != 50 {
-		t.Errorf("%d samples, want the 50 of the first second", n)
+	if n := len(sink.samples); n != 48 {
+		t.Errorf("%d samples, want the 48 of the first second", n)
 	}
 	sum := summarize(t, sink.levels)
 	if sum.LimitedBy != "abort" || sum.MaxRatePerS != 0 || sum.FirstFailingRatePerS == nil {
