@@ -45,6 +45,31 @@ func (s *Summary) WriteFolded(w io.Writer) error {
 
 // folded returns the flame graph's stacks, sorted.
 func (s *Summary) folded() []foldedLine {
+	ops := make([]foldOp, 0, len(s.Ops))
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		f := foldOp{scenario: o.Scenario, op: o.Op, service: s.serviceSum(o), phases: s.phaseSums(o)}
+		if o.UnaccountedMS != nil {
+			u := s.unaccountedSum(o)
+			f.unaccounted = &u
+		}
+		ops = append(ops, f)
+	}
+	return foldStacks(ops)
+}
+
+// foldOp is what the flame graph needs of one op: total microseconds of
+// its service time, of each phase and, once a sample had phases, of the
+// time outside them.
+type foldOp struct {
+	scenario, op string
+	service      int64
+	phases       map[string]int64
+	unaccounted  *int64
+}
+
+// foldStacks returns the flame graph's stacks of ops, sorted.
+func foldStacks(ops []foldOp) []foldedLine {
 	var out []foldedLine
 	add := func(us int64, stack ...string) {
 		if us <= 0 {
@@ -55,27 +80,25 @@ func (s *Summary) folded() []foldedLine {
 		}
 		out = append(out, foldedLine{stack: stack, us: us})
 	}
-	for i := range s.Ops {
-		o := &s.Ops[i]
-		sums := s.phaseSums(o)
-		if len(sums) == 0 {
-			add(s.serviceSum(o), o.Scenario, o.Op)
+	for _, o := range ops {
+		if len(o.phases) == 0 {
+			add(o.service, o.scenario, o.op)
 			continue
 		}
 		parts := make(map[string]int64) // top-level phase → sum of its parts
-		for name, us := range sums {
+		for name, us := range o.phases {
 			if parent, part, ok := strings.Cut(name, "/"); ok {
-				add(us, o.Scenario, o.Op, parent, part)
+				add(us, o.scenario, o.op, parent, part)
 				parts[parent] += us
 			}
 		}
-		for name, us := range sums {
+		for name, us := range o.phases {
 			if !strings.Contains(name, "/") {
-				add(us-parts[name], o.Scenario, o.Op, name)
+				add(us-parts[name], o.scenario, o.op, name)
 			}
 		}
-		if o.UnaccountedMS != nil {
-			add(s.unaccountedSum(o), o.Scenario, o.Op, "unaccounted")
+		if o.unaccounted != nil {
+			add(*o.unaccounted, o.scenario, o.op, "unaccounted")
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

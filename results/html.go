@@ -27,7 +27,13 @@ const HTMLFile = "report.html"
 // data-error if drawing failed), so a test can check the page in a
 // browser.
 func (s *Summary) WriteHTML(w io.Writer, series *Series) error {
-	data, err := json.Marshal(s.htmlData(series))
+	return s.writePage(w, s.htmlData(series), false)
+}
+
+// writePage writes report.html's page drawing data; a live page (the
+// dashboard's) also follows the run through /events.
+func (s *Summary) writePage(w io.Writer, d htmlData, live bool) error {
+	data, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("results: %s: %w", HTMLFile, err)
 	}
@@ -38,6 +44,10 @@ func (s *Summary) WriteHTML(w io.Writer, series *Series) error {
 		Script:    template.JS(reportJS),
 		Style:     template.CSS(reportCSS),
 		Generated: s.Run.End.UTC().Format(time.RFC3339),
+		Live:      live,
+	}
+	if live {
+		page.Title = fmt.Sprintf("loadgen live: %s", s.Run.Name)
 	}
 	if err := reportTemplate().Execute(w, page); err != nil {
 		return fmt.Errorf("results: %s: %w", HTMLFile, err)
@@ -53,6 +63,9 @@ type htmlPage struct {
 	Script    template.JS
 	Style     template.CSS
 	Generated string
+	// Live is true on the dashboard's page: its tables are as of the
+	// page's load, its charts follow /events.
+	Live bool
 }
 
 // htmlData is the JSON the page's script draws from. Times over the run
@@ -168,25 +181,30 @@ func (s *Summary) htmlData(series *Series) htmlData {
 		d.Scenarios = append(d.Scenarios, h)
 	}
 	for _, g := range gens {
-		h := htmlGen{Name: g.Name, Saturated: []int64{}}
-		if h.Name == "" {
-			h.Name = "generator"
-		}
-		for _, p := range g.Points {
-			h.Second = append(h.Second, p.Second)
-			h.CPU = append(h.CPU, finite(p.CPUPercent)) // not measured: 0 in the chart
-			h.SchedMS = append(h.SchedMS, durMS(p.SchedLatencyP99))
-			h.LagMS = append(h.LagMS, durMS(p.StartLagP99))
-			h.Goroutines = append(h.Goroutines, p.Goroutines)
-			h.HeapMiB = append(h.HeapMiB, float64(p.HeapBytes)/(1<<20))
-			if p.Saturated {
-				h.Saturated = append(h.Saturated, p.Second)
-			}
-		}
-		d.Generators = append(d.Generators, h)
+		d.Generators = append(d.Generators, genHTML(g.Name, g.Points))
 	}
 	d.Flame = flameTree(s.folded())
 	return d
+}
+
+// genHTML returns one generator's health records as the page draws them.
+func genHTML(name string, points []Health) htmlGen {
+	h := htmlGen{Name: name, Saturated: []int64{}}
+	if h.Name == "" {
+		h.Name = "generator"
+	}
+	for _, p := range points {
+		h.Second = append(h.Second, p.Second)
+		h.CPU = append(h.CPU, finite(p.CPUPercent)) // not measured: 0 in the chart
+		h.SchedMS = append(h.SchedMS, durMS(p.SchedLatencyP99))
+		h.LagMS = append(h.LagMS, durMS(p.StartLagP99))
+		h.Goroutines = append(h.Goroutines, p.Goroutines)
+		h.HeapMiB = append(h.HeapMiB, float64(p.HeapBytes)/(1<<20))
+		if p.Saturated {
+			h.Saturated = append(h.Saturated, p.Second)
+		}
+	}
+	return h
 }
 
 // spectrum returns o's latency at spectrumPercentiles and its maximum (as

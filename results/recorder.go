@@ -110,6 +110,9 @@ type Recorder struct {
 
 	rate atomic.Uint64 // math.Float64bits of iterations/s over the last second
 
+	// live, once a dashboard asked for it, keeps the run second by second.
+	live atomic.Pointer[live]
+
 	// streamed counts the samples written to the stream; once a write
 	// fails, streamErr is set and nothing more is streamed.
 	streamed      atomic.Int64
@@ -282,6 +285,9 @@ func (r *Recorder) RecordHealth(h Health) {
 	r.healthMu.Lock()
 	r.health.add(h)
 	r.healthMu.Unlock()
+	if l := r.live.Load(); l != nil {
+		l.addHealth(h)
+	}
 	if r.streaming.Load() {
 		var cause uint64
 		if h.Cause != "" {

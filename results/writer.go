@@ -146,7 +146,7 @@ func (r *Recorder) tick(t *ticker, now time.Time, final bool) {
 		sh.mu.Unlock()
 	}
 	if roll {
-		r.rollSecond(t, now, stream)
+		r.rollSecond(t, now, stream, final)
 	}
 	if !stream {
 		return
@@ -168,9 +168,10 @@ func (r *Recorder) tick(t *ticker, now time.Time, final bool) {
 	t.local = t.local[:0]
 }
 
-// rollSecond ends the current second: it updates the progress rate and
-// appends a P record per (scenario, op) that had samples.
-func (r *Recorder) rollSecond(t *ticker, now time.Time, stream bool) {
+// rollSecond ends the current second: it updates the progress rate, the
+// live view (if a dashboard keeps one) and appends a P record per
+// (scenario, op) that had samples.
+func (r *Recorder) rollSecond(t *ticker, now time.Time, stream, final bool) {
 	var iters int64
 	for _, sh := range r.shards {
 		iters += sh.iterations.Load()
@@ -180,6 +181,7 @@ func (r *Recorder) rollSecond(t *ticker, now time.Time, stream bool) {
 	}
 	second := uint64(max(math.Round(t.lastRoll.Sub(r.start).Seconds()), 0))
 	t.lastIters, t.lastRoll = iters, now
+	r.rollLive(int64(second), now, t.sec, final)
 	for k, a := range t.sec {
 		if a.n == 0 {
 			continue

@@ -1,8 +1,9 @@
 (function () {
   "use strict";
+  var LIVE = !!document.body.getAttribute("data-live");
   var SVGNS = "http://www.w3.org/2000/svg"; // a namespace name; nothing is fetched
   var COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
-  var W = 920, H = 250, ML = 62, MR = 14, MT = 10, MB = 34;
+  var WIDE = 920, W = WIDE, MR = 14, MT = 10, MB = 34;
 
   function svgEl(tag, attrs, parent) {
     var e = document.createElementNS(SVGNS, tag);
@@ -47,7 +48,12 @@
   // lineChart draws o.series ({name, x[], y[] (null = gap), color, dash,
   // step}) into fig and returns how many series had at least one point.
   function lineChart(fig, o) {
+    // A small multiple has a smaller canvas, so its text keeps its size.
+    var W = o.small ? 420 : WIDE, H = o.small ? 210 : 250, ML = o.small ? 48 : 62;
     var series = o.series.filter(function (s) { return s.x.length > 0; });
+    var points = 0;
+    series.forEach(function (s) { s.y.forEach(function (y) { if (y !== null && y !== undefined) { points++; } }); });
+    fig.setAttribute("data-points", String(points));
     if (series.length === 0) {
       htmlEl("p", "empty", fig, o.empty || "no data");
       return 0;
@@ -61,7 +67,7 @@
     if (x1 <= x0) { x1 = x0 + 1; }
     var y1 = ys.length ? Math.max.apply(null, ys) : 1;
     if (!(y1 > 0)) { y1 = 1; }
-    var yt = niceTicks(0, y1 * 1.05, 5);
+    var yt = niceTicks(0, y1 * 1.05, o.small ? 4 : 5);
     y1 = Math.max(y1, yt[yt.length - 1]);
     var lx = o.xlog ? Math.log10 : function (v) { return v; };
     var X = function (v) { return ML + (lx(v) - lx(x0)) / (lx(x1) - lx(x0)) * (W - ML - MR); };
@@ -81,7 +87,7 @@
       xt = [];
       for (var d = Math.ceil(Math.log10(x0)); d <= Math.floor(Math.log10(x1)); d++) { xt.push(Math.pow(10, d)); }
     } else {
-      xt = niceTicks(x0, x1, 8);
+      xt = niceTicks(x0, x1, o.small ? 4 : 8);
     }
     xt.forEach(function (t) {
       svgEl("line", {x1: X(t), x2: X(t), y1: MT, y2: H - MB}, grid);
@@ -158,7 +164,8 @@
 
   function seconds(n) { var a = []; for (var i = 0; i < n; i++) { a.push(i); } return a; }
   function timeChart(fig, series, ylabel, extra) {
-    var o = {series: series, xlabel: "time since start", xfmt: clock, ylabel: ylabel, xmin: 0, empty: "no per-second data in this run folder"};
+    var o = {series: series, xlabel: "time since start", xfmt: clock, ylabel: ylabel, xmin: 0,
+      empty: LIVE ? "no second has passed yet" : "no per-second data in this run folder"};
     for (var k in extra || {}) { o[k] = extra[k]; }
     return lineChart(fig, o);
   }
@@ -182,7 +189,7 @@
       return timeChart(fig, [
         {name: "p50", x: seconds((op.p50 || []).length), y: op.p50 || [], color: COLORS[0]},
         {name: "p99", x: seconds((op.p99 || []).length), y: op.p99 || [], color: COLORS[1]}
-      ], "ms");
+      ], "ms", {small: true, xlabel: ""});
     },
     spectrum: function (fig) {
       var series = DATA.ops.map(function (op) {
@@ -282,18 +289,118 @@
     return render(root);
   }
 
-  var figs = document.querySelectorAll("figure[data-chart]");
-  for (var i = 0; i < figs.length; i++) {
-    var fig = figs[i];
-    try {
-      var draw = charts[fig.getAttribute("data-chart")];
-      if (!draw) { throw new Error("unknown chart " + fig.getAttribute("data-chart")); }
-      fig.setAttribute("data-series", String(draw(fig)));
-    } catch (e) {
-      fig.setAttribute("data-series", "0");
-      fig.setAttribute("data-error", String(e && e.message || e));
-      htmlEl("p", "empty", fig, "chart failed: " + (e && e.message || e));
+  // multiples adds a small chart per op to each grid of small multiples
+  // that lacks one (a live run's ops appear as they start).
+  function multiples() {
+    var grids = document.querySelectorAll("[data-multiples]");
+    for (var g = 0; g < grids.length; g++) {
+      var grid = grids[g], kind = grid.getAttribute("data-multiples");
+      for (var i = grid.children.length; i < DATA.ops.length; i++) {
+        var fig = htmlEl("figure", "chart small", grid);
+        fig.setAttribute("data-chart", kind);
+        fig.setAttribute("data-op", String(i));
+        htmlEl("figcaption", "", fig, DATA.ops[i].name);
+      }
     }
   }
-  document.body.setAttribute("data-rendered", String(figs.length));
+
+  // drawAll (re)draws every chart from DATA: each figure keeps its caption
+  // and gets data-series (how many series it drew), data-points (how many
+  // points) or data-error; the body gets data-rendered.
+  function drawAll() {
+    multiples();
+    var figs = document.querySelectorAll("figure[data-chart]");
+    for (var i = 0; i < figs.length; i++) {
+      var fig = figs[i];
+      while (fig.lastChild && fig.lastChild !== fig.firstChild) { fig.removeChild(fig.lastChild); }
+      if (fig.firstChild && fig.firstChild.tagName !== "FIGCAPTION") { fig.removeChild(fig.firstChild); }
+      fig.removeAttribute("data-error");
+      try {
+        var draw = charts[fig.getAttribute("data-chart")];
+        if (!draw) { throw new Error("unknown chart " + fig.getAttribute("data-chart")); }
+        fig.setAttribute("data-series", String(draw(fig)));
+      } catch (e) {
+        fig.setAttribute("data-series", "0");
+        fig.setAttribute("data-error", String(e && e.message || e));
+        htmlEl("p", "empty", fig, "chart failed: " + (e && e.message || e));
+      }
+    }
+    document.body.setAttribute("data-rendered", String(figs.length));
+  }
+
+  // apply adds one second of a live run (a LiveEvent from /events) to DATA.
+  function apply(ev) {
+    var n = ev.second + 1;
+    ev.ops.forEach(function (e) {
+      var op = null;
+      for (var i = 0; i < DATA.ops.length; i++) { if (DATA.ops[i].name === e.name) { op = DATA.ops[i]; } }
+      if (!op) {
+        op = {name: e.name, count: [], errors: [], p50: [], p99: [], spectrum: []};
+        DATA.ops.push(op);
+        DATA.ops.sort(function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; });
+        document.querySelectorAll("[data-multiples]").forEach(function (g) { g.textContent = ""; }); // re-laid in order
+      }
+      ["count", "errors", "p50", "p99"].forEach(function (f) { op[f] = op[f] || []; });
+      while (op.count.length < n - 1) { op.count.push(0); op.errors.push(0); op.p50.push(null); op.p99.push(null); }
+      var s = e.second;
+      op.count.push(s.count);
+      op.errors.push(s.errors);
+      op.p50.push(s.count ? s.p50_ms : null);
+      op.p99.push(s.count ? s.p99_ms : null);
+      op.spectrum = e.spectrum;
+    });
+    ev.scenarios.forEach(function (e) {
+      var sc = null;
+      DATA.scenarios.forEach(function (x) { if (x.name === e.name) { sc = x; } });
+      if (!sc) { sc = {name: e.name, points: [[0, 0, 0]]}; DATA.scenarios.push(sc); }
+      sc.points.push([n, e.late, e.dropped]);
+      sc.late = e.late;
+      sc.dropped = e.dropped;
+    });
+    if (ev.health.length) {
+      if (!DATA.generators.length) {
+        DATA.generators.push({name: "generator", second: [], cpu: [], sched_ms: [], lag_ms: [], goroutines: [], heap_mib: [], saturated: []});
+      }
+      var g = DATA.generators[0];
+      ev.health.forEach(function (h) {
+        g.second.push(h.second); g.cpu.push(h.cpu); g.sched_ms.push(h.sched_ms); g.lag_ms.push(h.lag_ms);
+        g.goroutines.push(h.goroutines); g.heap_mib.push(h.heap_mib);
+        if (h.saturated) { g.saturated.push(h.second); }
+      });
+    }
+    DATA.flame = ev.flame;
+    DATA.seconds = n;
+  }
+
+  // follow keeps a live page up to date from the run's /events: a
+  // "replay" event replaces DATA (on connecting, reconnecting or falling
+  // behind), each unnamed event adds a second.
+  function follow(url) {
+    var status = document.getElementById("live-status");
+    var say = function (t) { if (status) { status.textContent = t; } };
+    var es = new EventSource(url);
+    es.addEventListener("replay", function (m) {
+      DATA = JSON.parse(m.data);
+      document.querySelectorAll("[data-multiples]").forEach(function (g) { g.textContent = ""; });
+      drawAll();
+      say("live: " + clock(DATA.seconds) + " of the run so far");
+    });
+    es.addEventListener("message", function (m) {
+      var ev = JSON.parse(m.data);
+      apply(ev);
+      drawAll();
+      var t = ev.totals;
+      say("live: " + clock(ev.elapsed_s) + " · " + t.samples + " samples, " + t.errors + " errors · " +
+        fmt(t.rate_per_s) + " iterations/s · late " + t.late + ", dropped " + t.dropped);
+    });
+    es.addEventListener("end", function () {
+      es.close();
+      say("the run has ended: its folder's report.html has the final figures");
+      document.body.setAttribute("data-ended", "true");
+    });
+    es.onerror = function () { if (es.readyState !== EventSource.CLOSED) { say("connection lost; reconnecting…"); } };
+  }
+
+  drawAll();
+  if (LIVE) { follow(document.body.getAttribute("data-live")); }
 })();
