@@ -323,4 +323,3 @@ func (l *live) latest() (second int64, event []byte, wake <-chan struct{}, ended
 	defer l.mu.Unlock()
 	return l.seconds - 1, l.event, l.wake, l.ended
 }
-
