@@ -28,6 +28,8 @@ type runFlags struct {
 	shards          int
 	startAt         string
 	metricsAddr     string
+	dashboard       string
+	dashboardExpose bool
 	pushgateway     string
 	saveIdentities  string
 	cpuProfile      string
@@ -106,6 +108,8 @@ a second one cancels at once, still writing what was measured.`,
 	fl.IntVar(&f.shards, "shards", 0, "shard count, with the index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")
 	fl.StringVar(&f.startAt, "start-at", "", "wait until this wall time (RFC 3339, e.g. 2026-11-27T10:00:00Z) before starting, to align shards")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9090")
+	fl.StringVar(&f.dashboard, "dashboard", "", "serve a live dashboard at http://ADDR/ while running (report.html's charts, updated every second; /events, /summary.json), e.g. 127.0.0.1:8089")
+	fl.BoolVar(&f.dashboardExpose, "dashboard-expose", false, "allow --dashboard on an address that is not loopback (it has no login)")
 	fl.StringVar(&f.pushgateway, "pushgateway", "", "push the final metrics to this Prometheus Pushgateway URL when the run ends")
 	fl.StringVar(&f.saveIdentities, "save-identities", "", "after setup, save the identities it made to this file (0600; it holds device keys), for a later run's setup.from")
 	fl.StringVar(&f.vegeta, "vegeta", "", "also write the samples as vegeta's gob result stream to this file (vegeta report, vegeta plot)")

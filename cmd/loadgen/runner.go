@@ -46,6 +46,7 @@ type runner struct {
 	exp          *metrics.Exporter // nil without --metrics-addr or --pushgateway
 	metricsLn    net.Listener      // bound before setup; nil without --metrics-addr
 	stopMetrics  func()            // nil without --metrics-addr
+	dash         *dashboardServer  // bound before setup; nil without --dashboard
 	bgCancel     context.CancelFunc
 	bgWG         sync.WaitGroup
 	aborted      []string // failed abort_on_fail thresholds; written before bgWG is done
@@ -117,6 +118,13 @@ func (r *runner) run(ctx context.Context) error {
 			return err
 		}
 		r.metricsLn = ln
+	}
+	if r.f.dashboard != "" {
+		d, err := listenDashboard(r.st, r.f.dashboard, r.f.dashboardExpose)
+		if err != nil {
+			return err
+		}
+		r.dash = d
 	}
 	if err := r.setup(ctx); err != nil {
 		return err
@@ -252,6 +260,9 @@ func (r *runner) start(ctx context.Context) error {
 	if r.metricsLn != nil {
 		r.stopMetrics = serveMetrics(r.metricsLn, r.exp)
 		r.metricsLn = nil
+	}
+	if r.dash != nil {
+		r.dash.serve(rec)
 	}
 	for _, n := range r.w.Notes {
 		fmt.Fprintf(r.st.stderr, "loadgen: %s\n", n)
@@ -445,6 +456,9 @@ func (r *runner) close(ctx context.Context) {
 	}
 	if r.metricsLn != nil {
 		r.metricsLn.Close() // bound, never served: the run stopped before it started
+	}
+	if r.dash != nil {
+		r.dash.close()
 	}
 	r.teardown(ctx)
 	if r.ic != nil {
