@@ -268,6 +268,9 @@ func (r *runner) start(ctx context.Context) error {
 		fmt.Fprintf(r.st.stderr, "loadgen: %s\n", n)
 	}
 	fmt.Fprintf(r.st.stderr, "loadgen: running %s against %s; run folder %s\n", r.w.Name, r.tgt.describe, r.dir)
+	if f := r.plan.RateScale(); f != 1 {
+		fmt.Fprintf(r.st.stderr, "loadgen: target.max_rate %g/s caps the summed peak rates: every rate runs at %.4g of what the scenarios ask\n", r.plan.MaxRate, f)
+	}
 	r.startBackground(ctx)
 	return nil
 }
