@@ -36,8 +36,12 @@ func newDirect(client *http.Client, o *httpOp, u *url.URL) *directSpec {
 	case *http.Transport:
 		t = rt
 	}
-	if t == nil || !t.DisableCompression || t.DisableKeepAlives || t.MaxConnsPerHost != 0 || t.Dial != nil || t.OnProxyConnectResponse != nil ||
+	if t == nil || !t.DisableCompression || t.DisableKeepAlives || t.MaxConnsPerHost != 0 || t.OnProxyConnectResponse != nil ||
 		t.ResponseHeaderTimeout != 0 || t.MaxResponseHeaderBytes != 0 || t.GetProxyConnectHeader != nil {
+		return nil
+	}
+	//lint:ignore SA1019 a transport with the deprecated Dial hook set wants it used, which only net/http does
+	if t.Dial != nil {
 		return nil
 	}
 	if t.Proxy != nil {

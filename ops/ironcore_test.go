@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -411,5 +412,42 @@ func TestIssue14OpErrors(t *testing.T) {
 		if _, err := e.New(env, ops.Args{"policy": p}); err == nil {
 			t.Errorf("policy %v accepted", p)
 		}
+	}
+}
+
+// TestInitializeRotate wants initialize rotation: rotate to rotate a key
+// the service marked (user_create needs_rotation), and then, with nothing
+// marked, to rotate nothing.
+func TestInitializeRotate(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{})
+	env := &ops.Env{IronCore: ic}
+	cat := ops.Default()
+	it := &loadgen.Iteration{Worker: &loadgen.WorkerState{Values: map[string]any{}}, Vars: map[string]any{}}
+	do := func(name string, args ops.Args) []string {
+		t.Helper()
+		e, _ := cat.Lookup(name)
+		op, err := e.New(env, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it.BeginOp(time.Now())
+		err = op.Do(context.Background(), it)
+		phases, _ := it.EndOp()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var names []string
+		for _, p := range phases {
+			names = append(names, p.Name)
+		}
+		return names
+	}
+	do("user_create", ops.Args{"needs_rotation": true})
+	do("generate_device", nil)
+	if got := do("initialize", ops.Args{"rotation": "rotate"}); !slices.Contains(got, "http:user_key_update") {
+		t.Errorf("first initialize rotation: rotate: phases %v, want http:user_key_update", got)
+	}
+	if got := do("initialize", ops.Args{"rotation": "rotate"}); slices.Contains(got, "http:user_key_update") {
+		t.Errorf("second initialize rotation: rotate rotated again: phases %v", got)
 	}
 }
