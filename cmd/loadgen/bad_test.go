@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// firstLine returns the first non-empty line of s.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestBadWorkloads runs validate, run --dry-run and run on every
+// testdata/bad workload: each must be refused with exit 2 and the first
+// line its "# want:" comment names, and run must write nothing. Before
+// checkWorkload, validate passed every one of them.
+func TestBadWorkloads(t *testing.T) {
+	files, err := filepath.Glob("testdata/bad/*.yaml")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("found %d bad workloads (%v); want at least 8", len(files), err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, _, _ := bytes.Cut(data, []byte("\n"))
+		want, ok := strings.CutPrefix(string(line), "# want: ")
+		if !ok {
+			t.Fatalf("%s: first line is not # want: <first line of the error>", f)
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			for _, args := range [][]string{{"validate", f}, {"run", f, "--dry-run"}, {"run", f, "-q", "--out", out}} {
+				code, _, errOut := runCLI(t, args...)
+				if got := firstLine(errOut); code != exitUsage || !strings.Contains(got, want) {
+					t.Errorf("%s: exit %d, first line %q; want 2 and %q", strings.Join(args, " "), code, got, want)
+				}
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("run refused the workload but made %s", out)
+			}
+		})
+	}
+}
+
+var (
+	earlierOnce sync.Once
+	earlierDir  string
+	earlierErr  string
+)
+
+// earlierRun returns the run folder of a short run made once for the
+// tests that need an earlier run.
+func earlierRun(t *testing.T) string {
+	t.Helper()
+	earlierOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "loadgen-earlier-")
+		if err != nil {
+			earlierErr = err.Error()
+			return
+		}
+		wl := filepath.Join(dir, "small.yaml")
+		if err := os.WriteFile(wl, []byte(smallRun), 0o644); err != nil {
+			earlierErr = err.Error()
+			return
+		}
+		earlierDir = filepath.Join(dir, "run")
+		if code, _, errOut := runCLI(t, "run", wl, "-q", "--duration", "1s", "--out", earlierDir); code != 0 {
+			earlierErr = errOut
+		}
+	})
+	if earlierErr != "" {
+		t.Fatalf("the earlier run failed: %s", earlierErr)
+	}
+	return earlierDir
+}
+
+// TestBadCommandLines runs the adversarial command lines of issue #21 and
+// more: each is refused with its exit code and first line, and a refused
+// run writes nothing (its --out is not made).
+func TestBadCommandLines(t *testing.T) {
+	runA := earlierRun(t)
+	tmp := t.TempDir()
+	wl := writeFile(t, tmp, "ok.yaml", smallRun)
+	other := writeFile(t, tmp, "other.yaml", strings.Replace(smallRun, "rate: 40/s", "rate: 30/s", 1))
+	empty := filepath.Join(tmp, "empty")
+	if err := os.MkdirAll(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, empty, "summary.json", `{"schema": 1, "run": {"name": "empty"}, "ops": []}`)
+	copyA := filepath.Join(tmp, "copyA")
+	copyDir(t, runA, copyA)
+	swapped := filepath.Join(tmp, "swapped")
+	copyDir(t, runA, swapped)
+	writeFile(t, swapped, "workload.yaml", strings.Replace(smallRun, `["error_rate < 1%"]`, `["count > 1000000"]`, 1))
+	big := writeFile(t, tmp, "big.yaml", strings.Repeat("#", 1<<20+1))
+	out := filepath.Join(tmp, "out") // never made: every case is refused
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in the first line of stderr
+	}{
+		// run
+		{"--out an earlier run's folder", []string{"run", other, "--out", runA}, 2, "holds an earlier run (samples.bin)"},
+		{"--out a file", []string{"run", wl, "--out", wl}, 2, "is a file; want a folder"},
+		{"--rate 0/s", []string{"run", wl, "--rate", "0/s", "--out", out}, 2, "--rate 0/s: want more than 0"},
+		{"--vegeta in a missing folder", []string{"run", wl, "--vegeta", "/missing/x.bin", "--out", out}, 2, "--vegeta /missing/x.bin: folder /missing"},
+		{"--pushgateway not a url", []string{"run", wl, "--pushgateway", "not a url", "--out", out}, 2, `--pushgateway "not a url": not a URL`},
+		{"--save-identities in a missing folder", []string{"run", wl, "--save-identities", "/missing/ids.json", "--out", out}, 2, "--save-identities /missing/ids.json: folder /missing"},
+		{"--cpuprofile in a missing folder", []string{"run", wl, "--cpuprofile", "/missing/cpu.out", "--out", out}, 2, "--cpuprofile /missing/cpu.out: folder /missing"},
+		{"--trace a folder", []string{"run", wl, "--trace", tmp, "--out", out}, 2, "--trace " + tmp + ": is a folder"},
+		{"--shard with --shards", []string{"run", wl, "--shard", "1/2", "--shards", "2", "--out", out}, 2, "--shard 1/2 and --shards 2 exclude each other"},
+		{"--start-at in the past", []string{"run", wl, "--start-at", "2020-01-01T00:00:00Z", "--out", out}, 2, "--start-at 2020-01-01T00:00:00Z is"},
+		{"--start-at not a time", []string{"run", wl, "--start-at", "tomorrow", "--out", out}, 2, `--start-at "tomorrow": want an RFC 3339 time`},
+		{"--metrics-addr bad port", []string{"run", wl, "--metrics-addr", "127.0.0.1:99999", "--out", out}, 2, `--metrics-addr "127.0.0.1:99999"`},
+		{"a workload over the cap", []string{"run", big, "--out", out}, 2, "is larger than 1MiB, the cap on a workload file"},
+		{"/dev/zero as a workload", []string{"validate", "/dev/zero"}, 2, "/dev/zero is larger than 1MiB"},
+		// merge
+		{"merge A A", []string{"merge", runA, runA, "--out", out}, 2, "are the same folder"},
+		{"merge A and its copy", []string{"merge", runA, copyA, "--out", out}, 2, "hold the same run"},
+		{"merge a missing folder", []string{"merge", filepath.Join(tmp, "nope"), "--out", out}, 2, "no such file or directory"},
+		{"merge --out a file", []string{"merge", runA, "--out", wl}, 2, "is a file; want a folder"},
+		{"merge a swapped workload.yaml", []string{"merge", swapped, "--out", out}, 2, "is not the workload this run ran"},
+		// compare
+		{"compare with a gate against no samples", []string{"compare", runA, empty, "--fail-on", "p99>+10%", "--fail-on", "error_rate>+0.5pp"}, 1, "no samples: a --fail-on gate cannot pass or fail"},
+		{"compare a missing input", []string{"compare", runA, filepath.Join(tmp, "nope")}, 2, "no such file or directory"},
+		{"compare an unknown format", []string{"compare", runA, wl}, 2, "format not recognised"},
+		{"compare --out in a missing folder", []string{"compare", runA, runA, "--out", "/missing/c.html"}, 2, "--out /missing/c.html: folder /missing"},
+		// report
+		{"report a missing folder", []string{"report", filepath.Join(tmp, "nope")}, 2, "no such file or directory"},
+		{"report a folder without a stream", []string{"report", tmp}, 2, "samples.bin"},
+		{"report a swapped workload.yaml", []string{"report", swapped}, 2, "is not the workload this run ran"},
+		{"report --vegeta in a missing folder", []string{"report", runA, "--vegeta", "/missing/x.bin"}, 2, "--vegeta /missing/x.bin: folder /missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tt.args...)
+			if got := firstLine(errOut); code != tt.code || !strings.Contains(got, tt.want) {
+				t.Errorf("loadgen %s: exit %d, first line %q; want %d and %q", strings.Join(tt.args, " "), code, got, tt.code, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Fatalf("refused, but %s was made", out)
+			}
+		})
+	}
+	// The earlier run's folder is as it was: its workload is still its own.
+	if code, _, errOut := runCLI(t, "report", runA); code != 0 {
+		t.Errorf("report of the earlier run after the refused runs: exit %d\n%s", code, errOut)
+	}
+}
+
+// copyDir copies the files of src into a new folder dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
