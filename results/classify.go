@@ -8,8 +8,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 // The error classes every report counts. Classify returns one of them for a
@@ -25,8 +28,76 @@ const (
 	ClassCrypto      = "crypto"
 	ClassProtocol    = "protocol"
 	ClassCanceled    = "canceled"
-	ClassOther       = "other"
+	// ClassWorkload is loadgen's own error, not the target's: a step
+	// asked for what the run cannot give (no pool document encrypted to
+	// a group, no user left to add).
+	ClassWorkload = "workload"
+	ClassOther    = "other"
 )
+
+// keepsReason reports whether errors of class keep their message as a
+// reason in the summary: those whose class alone does not say what went
+// wrong.
+func keepsReason(class string) bool { return class == ClassOther || class == ClassWorkload }
+
+// maxReasonLen caps a reason's length in bytes. A recording shard keeps
+// up to maxKeptReasons distinct reasons per (scenario, op), counting
+// further ones under otherReasons; a summary shows the maxReasons most
+// frequent and counts the rest under otherReasons.
+const (
+	maxReasonLen   = 200
+	maxKeptReasons = 64
+	maxReasons     = 8
+	otherReasons   = "(further reasons)"
+)
+
+// topReasons returns the maxReasons most frequent reasons of m (ties by
+// name), the rest counted under otherReasons; nil for none.
+func topReasons(m map[string]int64) map[string]int64 {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	out := make(map[string]int64, min(len(keys), maxReasons+1))
+	for i, k := range keys {
+		if i < maxReasons && k != otherReasons {
+			out[k] = m[k]
+		} else {
+			out[otherReasons] += m[k]
+		}
+	}
+	return out
+}
+
+// reason returns the short reason of a failed sample: its HTTP status, if
+// any and not in the message already, and its message, cut at
+// maxReasonLen.
+func reason(status int, err error) string {
+	msg := "(no message)"
+	if err != nil {
+		msg = err.Error()
+	}
+	if status != 0 && !strings.Contains(msg, strconv.Itoa(status)) {
+		msg = "HTTP " + strconv.Itoa(status) + ": " + msg
+	}
+	if len(msg) > maxReasonLen {
+		cut := maxReasonLen
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
 
 // classer is implemented by errors that know their class (the SDK's errors,
 // the ops' status errors).

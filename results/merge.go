@@ -95,6 +95,7 @@ func Merge(dirs []string) (*Summary, []string, error) {
 				c.Start, c.End = c.Start+d, c.End+d
 				levels[i] = append(levels[i], &c)
 			},
+			onReason: func(scen, op, why string) { r.shards[0].op(scen, op).addReason(why, 1) },
 			onHealth: func(h Health) {
 				src.health(h)
 				h.Second += roundDiv(shift, int64(time.Second/time.Microsecond))

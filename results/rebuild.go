@@ -205,6 +205,7 @@ type rebuilder struct {
 	onCounts    func(scenario string, late, dropped int64)
 	onHealth    func(h Health)
 	onLevel     func(l *CapacityLevel) // kept by the rebuilt Recorder too: do not change it
+	onReason    func(scenario, op, reason string)
 
 	// seriesOnly skips the histograms of samples and iterations (the
 	// observers still see every record, and the run's end is still
@@ -356,6 +357,14 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 		rb.r.RecordCapacityLevel(l)
 		if rb.onLevel != nil {
 			rb.onLevel(l)
+		}
+	case recReason:
+		scen, op, why := d.name(), d.name(), d.name()
+		if !d.failed {
+			rb.r.shards[0].op(scen, op).addReason(why, 1)
+			if rb.onReason != nil {
+				rb.onReason(scen, op, why)
+			}
 		}
 	case recEnd:
 		ns := d.i()

@@ -236,6 +236,10 @@ func (r *Recorder) RecordSample(s *Sample) {
 	sh := r.lockShard(s.Worker)
 	m := &sh.tmp
 	m.scenario, m.op, m.class, m.status = s.Scenario, s.Op, class, s.Status
+	m.reason = ""
+	if keepsReason(class) {
+		m.reason = reason(s.Status, s.Err)
+	}
 	m.start, m.latency, m.service = s.Start.Microseconds(), s.Latency.Microseconds(), s.ServiceTime.Microseconds()
 	m.phases = m.phases[:0]
 	for _, p := range s.Phases {

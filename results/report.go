@@ -297,6 +297,9 @@ func (s *Summary) textErrors(e *errWriter) {
 			parts = append(parts, fmt.Sprintf("%d values outside 0..1h clamped", o.OutOfRange))
 		}
 		lines = append(lines, fmt.Sprintf("  %s/%s: %s", o.Scenario, o.Op, strings.Join(parts, ", ")))
+		for _, why := range sortedKeys(o.ErrorReasons) {
+			lines = append(lines, fmt.Sprintf("      %d× %s", o.ErrorReasons[why], why))
+		}
 	}
 	e.printf("\nErrors\n")
 	if len(lines) == 0 {

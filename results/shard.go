@@ -18,6 +18,7 @@ type phaseUS struct {
 // form both the Recorder and Rebuild record, so both agree exactly.
 type sampleUS struct {
 	scenario, op, class     string
+	reason                  string // of class other or workload; "" else
 	status                  int
 	start, latency, service int64
 	phases                  []phaseUS
@@ -42,6 +43,7 @@ type opRec struct {
 	errors               int64
 	classes              map[string]int64
 	statuses             map[int]int64
+	reasons              map[string]int64 // of errors whose class keepsReason
 
 	// The current second: count, errors and latency at 2 significant
 	// digits; the writer reads and resets them every second.
@@ -101,6 +103,7 @@ func newOpRec() *opRec {
 		phases:   make(map[string]*stat),
 		classes:  make(map[string]int64),
 		statuses: make(map[int]int64),
+		reasons:  make(map[string]int64),
 		sec:      hdrhistogram.NewPacked(lowestUS, highestUS, secSigFigs),
 	}
 }
@@ -131,6 +134,20 @@ func (r *opRec) merge(o *opRec) {
 	for c, n := range o.statuses {
 		r.statuses[c] += n
 	}
+	for c, n := range o.reasons {
+		r.addReason(c, n)
+	}
+}
+
+// addReason counts n errors of reason, or of otherReasons once
+// maxKeptReasons reasons are kept, and returns the key it counted them
+// under.
+func (r *opRec) addReason(reason string, n int64) string {
+	if _, ok := r.reasons[reason]; !ok && len(r.reasons) >= maxKeptReasons {
+		reason = otherReasons
+	}
+	r.reasons[reason] += n
+	return reason
 }
 
 // scenRec is what one shard knows of one scenario's iterations.
@@ -205,6 +222,9 @@ func (sh *shard) recordSample(m *sampleUS) {
 		r.secErr++
 		r.classes[m.class]++
 		sh.errors.Add(1)
+		if m.reason != "" {
+			m.reason = r.addReason(m.reason, 1)
+		}
 	}
 	if m.status != 0 {
 		r.statuses[m.status]++
@@ -327,6 +347,9 @@ func (sh *shard) encodeSample(r *Recorder, m *sampleUS) {
 	sh.body = b
 	sh.buf = appendRecord(sh.buf, recSample, b)
 	sh.bufN++
+	if m.reason != "" {
+		sh.buf = appendUvarints(sh.buf, recReason, o.scenID, o.opID, sh.id(r, m.reason))
+	}
 }
 
 // encodeIteration appends m's stream record to sh.buf. sh.mu must be held.

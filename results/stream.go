@@ -40,6 +40,8 @@ import (
 //	             bits), seconds the cap bound so far (the last one counts)
 //	E end        end wall time, Unix nanoseconds (varint)
 //	Q level      a capacity search's finished level, JSON (see capacity.go)
+//	R reason     scenario id, op id, reason id: the reason of the sample
+//	             record just before it (classes other and workload)
 //
 // The writer writes every frame of a flush with one write(2), at least once
 // per flush interval, so a SIGKILLed run loses at most the last interval; a
@@ -68,6 +70,7 @@ const (
 	recCap       byte = 'W'
 	recEnd       byte = 'E'
 	recLevel     byte = 'Q'
+	recReason    byte = 'R'
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

@@ -94,6 +94,10 @@ type OpSummary struct {
 	UnaccountedMS  *Stats           `json:"unaccounted_ms,omitempty"`
 	OverlapMS      *Stats           `json:"overlap_ms,omitempty"`
 	Histogram      string           `json:"histogram"`
+	// ErrorReasons counts the errors of classes other and workload by
+	// their short reason (HTTP status and message): the 8 most frequent,
+	// the rest under "(further reasons)".
+	ErrorReasons map[string]int64 `json:"error_reasons,omitempty"`
 
 	// Not in summary.json: final HTTP status counts; the shares of service
 	// time that were unaccounted and overlapped; values outside the
@@ -235,6 +239,7 @@ func opSummary(k opKey, o *opRec, durationS float64) OpSummary {
 	for c, v := range o.statuses {
 		s.Statuses[c] = v
 	}
+	s.ErrorReasons = topReasons(o.reasons)
 	if h, err := o.latency.encode(); err == nil {
 		s.Histogram = h
 	}
