@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -164,11 +163,11 @@ func decryptAsMember(ctx context.Context, ic *IronCore, it *loadgen.Iteration) e
 	switch {
 	case made:
 		if reader = ic.pool.groupMember(r, d); reader == nil {
-			return errors.New("document_decrypt as member: the document made earlier in the iteration was encrypted to no group with a pool member besides its owner; give document_encrypt groups: 1 and the group members")
+			return workloadErr("document_decrypt as member: the document made earlier in the iteration was encrypted to no group with a pool member besides its owner; give document_encrypt groups: 1 and the group members")
 		}
 	default:
 		if d, reader = ic.pool.memberDoc(r); d == nil {
-			return errors.New("document_decrypt as member: no pool document is encrypted to a group with a pool member besides its owner; add setup.groups and setup.documents, or document_encrypt steps with groups: 1 and keep: true")
+			return workloadErr("document_decrypt as member: no pool document is encrypted to a group with a pool member besides its owner; add setup.groups and setup.documents, or document_encrypt steps with groups: 1 and keep: true")
 		}
 	}
 	_, err := reader.SDK.DocumentDecrypt(ctx, d.Encrypted)
@@ -199,7 +198,7 @@ func documentGrant(a Args) stepFunc {
 		us := ic.pool.otherUsers(r, nu, d.Owner.UserID)
 		gs := ic.pool.randomGroups(r, ng)
 		if len(us)+len(gs) == 0 {
-			return errors.New("document_grant: nobody in the pool to grant to; add setup.users")
+			return workloadErr("document_grant: nobody in the pool to grant to; add setup.users")
 		}
 		res, err := d.Owner.SDK.DocumentGrantAccess(ctx, d.ID, us, gs)
 		if err := accessErr("document_grant", res, err); err != nil {
@@ -214,7 +213,7 @@ func documentRevoke(Args) stepFunc {
 	return docOp(func(ctx context.Context, _ *IronCore, it *loadgen.Iteration, d *docRef) error {
 		g, _ := it.Vars[varGranted].(granted)
 		if len(g.users)+len(g.groups) == 0 {
-			return errors.New("document_revoke revokes what a document_grant step granted earlier in the iteration; there is none")
+			return workloadErr("document_revoke revokes what a document_grant step granted earlier in the iteration; there is none")
 		}
 		res, err := d.Owner.SDK.DocumentRevokeAccess(ctx, d.ID, g.users, g.groups)
 		return accessErr("document_revoke", res, err)

@@ -86,7 +86,7 @@ func groupAddMembers(a Args) stepFunc {
 	return groupOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, g *groupRef) error {
 		ids := g.claim(&ic.pool, workerRand(it.Worker), n, false)
 		if len(ids) == 0 {
-			return errors.New("group_add_members: no pool users left who are not members; add setup.users")
+			return workloadErr("group_add_members: no pool users left who are not members; add setup.users")
 		}
 		res, err := g.Admin.SDK.GroupAddMembers(ctx, g.ID, ids)
 		return accessErr("group_add_members", res, err)
@@ -98,7 +98,7 @@ func groupAddAdmins(a Args) stepFunc {
 	return groupOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, g *groupRef) error {
 		ids := g.claim(&ic.pool, workerRand(it.Worker), n, true)
 		if len(ids) == 0 {
-			return errors.New("group_add_admins: no pool users left who are not admins; add setup.users")
+			return workloadErr("group_add_admins: no pool users left who are not admins; add setup.users")
 		}
 		res, err := g.Admin.SDK.GroupAddAdmins(ctx, g.ID, ids)
 		return accessErr("group_add_admins", res, err)
@@ -122,7 +122,7 @@ func groupRemoveMembers(a Args) stepFunc {
 	return groupOp(func(ctx context.Context, _ *IronCore, it *loadgen.Iteration, g *groupRef) error {
 		ids := g.release(workerRand(it.Worker), n, false)
 		if len(ids) == 0 {
-			return errors.New("group_remove_members: the group has no members the run added but its admin; add group_add_members or group_create members: before it")
+			return workloadErr("group_remove_members: the group has no members the run added but its admin; add group_add_members or group_create members: before it")
 		}
 		res, err := g.Admin.SDK.GroupRemoveMembers(ctx, g.ID, ids)
 		return accessErr("group_remove_members", res, err)
@@ -134,7 +134,7 @@ func groupRemoveAdmins(a Args) stepFunc {
 	return groupOp(func(ctx context.Context, _ *IronCore, it *loadgen.Iteration, g *groupRef) error {
 		ids := g.release(workerRand(it.Worker), n, true)
 		if len(ids) == 0 {
-			return errors.New("group_remove_admins: the group has no admins the run added but the one acting; add group_add_admins or group_create admins: before it")
+			return workloadErr("group_remove_admins: the group has no admins the run added but the one acting; add group_add_admins or group_create admins: before it")
 		}
 		res, err := g.Admin.SDK.GroupRemoveAdmins(ctx, g.ID, ids)
 		return accessErr("group_remove_admins", res, err)
@@ -154,7 +154,7 @@ func groupDelete(Args) stepFunc {
 	return func(ctx context.Context, ic *IronCore, it *loadgen.Iteration) error {
 		g, ok := it.Vars[varGroup].(*groupRef)
 		if !ok || g.kept {
-			return errors.New("group_delete deletes the group a group_create step (without keep) made earlier in the iteration; there is none")
+			return workloadErr("group_delete deletes the group a group_create step (without keep) made earlier in the iteration; there is none")
 		}
 		if _, err := g.Admin.SDK.GroupDelete(ctx, g.ID); err != nil {
 			return err

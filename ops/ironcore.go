@@ -435,7 +435,7 @@ func (p *Pool) randomDoc(r *rand.Rand) *docRef {
 }
 
 // errNoIdentity says how to give an op an identity.
-var errNoIdentity = errors.New("no identity to act as: add `setup: {users: N}` to the workload, or user_create, generate_device and initialize steps before this one")
+var errNoIdentity error = &workloadError{"no identity to act as: add `setup: {users: N}` to the workload, or user_create, generate_device and initialize steps before this one"}
 
 // NewIdentity creates a user with one device and initializes it, as one
 // unmeasured unit of setup.

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
@@ -92,7 +91,7 @@ func groupOp(f func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, g 
 		g, ok := it.Vars[varGroup].(*groupRef)
 		if !ok {
 			if g = ic.pool.randomGroup(workerRand(it.Worker)); g == nil {
-				return errors.New("no group: add a group_create step before this one, or setup.groups")
+				return workloadErr("no group: add a group_create step before this one, or setup.groups")
 			}
 		}
 		return f(ctx, ic, it, g)
@@ -106,7 +105,7 @@ func docOp(f func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, d *d
 		d, ok := it.Vars[varDocument].(*docRef)
 		if !ok {
 			if d = ic.pool.randomDoc(workerRand(it.Worker)); d == nil {
-				return errors.New("no document: add a document_encrypt step before this one, or setup.documents")
+				return workloadErr("no document: add a document_encrypt step before this one, or setup.documents")
 			}
 		}
 		return f(ctx, ic, it, d)

@@ -120,7 +120,7 @@ func deviceDelete(Args) stepFunc {
 	return func(ctx context.Context, ic *IronCore, it *loadgen.Iteration) error {
 		dc, ok := it.Vars[varDevice].(sdk.DeviceContext)
 		if !ok {
-			return errors.New("device_delete deletes the device made by a generate_device step earlier in the iteration; there is none")
+			return workloadErr("device_delete deletes the device made by a generate_device step earlier in the iteration; there is none")
 		}
 		a := actor(ic, it)
 		if a == nil {
@@ -155,7 +155,7 @@ func initializeSDK(ctx context.Context, ic *IronCore, dc sdk.DeviceContext, id *
 		return s, err
 	case "rotate":
 		if id == nil || id.Password == "" {
-			return nil, errors.New("initialize rotation: rotate needs the user's password; the identity has none (setup.from without passwords?)")
+			return nil, workloadErr("initialize rotation: rotate needs the user's password; the identity has none (setup.from without passwords?)")
 		}
 		s, _, err := ic.Client.InitializeAndRotate(ctx, dc, id.Password)
 		return s, err
@@ -166,7 +166,7 @@ func initializeSDK(ctx context.Context, ic *IronCore, dc sdk.DeviceContext, id *
 func userRotatePrivateKey(Args) stepFunc {
 	return actorOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, a *Identity) error {
 		if a.Password == "" {
-			return errors.New("user_rotate_private_key needs the user's password; the identity has none (setup.from without passwords?)")
+			return workloadErr("user_rotate_private_key needs the user's password; the identity has none (setup.from without passwords?)")
 		}
 		_, err := a.SDK.UserRotatePrivateKey(ctx, a.Password)
 		return err
@@ -179,7 +179,7 @@ func userRotatePrivateKey(Args) stepFunc {
 func userChangePassword(Args) stepFunc {
 	return actorOp(func(ctx context.Context, _ *IronCore, _ *loadgen.Iteration, a *Identity) error {
 		if a.Password == "" {
-			return errors.New("user_change_password needs the user's password; the identity has none (setup.from without passwords?)")
+			return workloadErr("user_change_password needs the user's password; the identity has none (setup.from without passwords?)")
 		}
 		_, err := a.SDK.UserChangePassword(ctx, a.Password, a.Password)
 		return err
