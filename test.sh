@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # What only comes from outside the repository is skipped when absent, with
-# one line here (.ci/run installs both).
+# one line here (.ci/run installs them).
 if [ -n "${RECRYPT_WASM_BINDING_DIR:-}${NODE_PATH:-}" ] || [ -d internal/recryptoracle/js/node_modules/@ironcorelabs/recrypt-wasm-binding ]; then
   if [ "${RECRYPT_ORACLE_REQUIRED:-}" = 1 ]; then echo "recrypt oracle: installed, required"; else echo "recrypt oracle: installed"; fi
 else
@@ -14,6 +14,9 @@ else
 fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "SKIPPED: report.html in a browser (/usr/bin/chromium absent; apt-get install -y chromium)"
+fi
+if [ ! -x /usr/bin/prometheus ]; then
+  echo "SKIPPED: a real Prometheus scraping the metrics (/usr/bin/prometheus absent; apt-get install -y prometheus)"
 fi
 
 echo "== gofmt"
