@@ -85,17 +85,16 @@ func (g *G2Prepared) Prepare(q *G2) *G2Prepared {
 //	ℓ·2YZ = 2YZ·y_P − 3X²·x_P·w + (Y² − 3b'Z²)·w³.
 func doubleStep(l *line, t *G2) {
 	b3 := field.TwistB3()
-	h2 := field.Half()
 	var a, b, c, e, f, g, h, x2 field.E2
 	a.Mul(&t.X, &t.Y)
-	a.MulByElement(&a, &h2) // XY/2
-	b.Square(&t.Y)          // Y²
-	c.Square(&t.Z)          // Z²
-	e.Mul(&c, &b3)          // 3b'Z²
+	a.Halve(&a)    // XY/2
+	b.Square(&t.Y) // Y²
+	c.Square(&t.Z) // Z²
+	e.Mul(&c, &b3) // 3b'Z²
 	f.Double(&e)
 	f.Add(&f, &e) // 9b'Z²
 	g.Add(&b, &f)
-	g.MulByElement(&g, &h2) // (Y² + 9b'Z²)/2
+	g.Halve(&g) // (Y² + 9b'Z²)/2
 	h.Add(&t.Y, &t.Z)
 	h.Square(&h)
 	h.Sub(&h, &b)

@@ -59,9 +59,3 @@ func Nine() Element { return nine }
 
 // Three returns 3, the constant b of the curve y² = x³ + 3.
 func Three() Element { return three }
-
-// half is 1/2 in Montgomery form (2²⁵⁶/2 = 2²⁵⁵ < p).
-var half = Element{l: [4]uint64{0, 0, 0, 0x8000000000000000}}
-
-// Half returns 1/2.
-func Half() Element { return half }

@@ -230,6 +230,24 @@ func subGeneric(z, x, y *Element) {
 	z.l[3], _ = bits.Add64(t[3], pLimbs[3]&mask, c)
 }
 
+// Halve sets z = x/2 and returns z: x or x + p, whichever is even, shifted
+// right by one bit, chosen by a mask (constant time).
+func (z *Element) Halve(x *Element) *Element {
+	countAdd()
+	mask := -(x.l[0] & 1)
+	var t [4]uint64
+	var c uint64
+	t[0], c = bits.Add64(x.l[0], pLimbs[0]&mask, 0)
+	t[1], c = bits.Add64(x.l[1], pLimbs[1]&mask, c)
+	t[2], c = bits.Add64(x.l[2], pLimbs[2]&mask, c)
+	t[3], c = bits.Add64(x.l[3], pLimbs[3]&mask, c)
+	z.l[0] = t[0]>>1 | t[1]<<63
+	z.l[1] = t[1]>>1 | t[2]<<63
+	z.l[2] = t[2]>>1 | t[3]<<63
+	z.l[3] = t[3]>>1 | c<<63
+	return z
+}
+
 // Neg sets z = −x and returns z.
 func (z *Element) Neg(x *Element) *Element {
 	return z.Sub(&Element{}, x)

@@ -38,6 +38,13 @@ func (z *E2) Double(x *E2) *E2 {
 	return z.Add(x, x)
 }
 
+// Halve sets z = x/2 and returns z.
+func (z *E2) Halve(x *E2) *E2 {
+	z.C0.Halve(&x.C0)
+	z.C1.Halve(&x.C1)
+	return z
+}
+
 // Neg sets z = −x and returns z.
 func (z *E2) Neg(x *E2) *E2 {
 	return z.Sub(&E2{}, x)

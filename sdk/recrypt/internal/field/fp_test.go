@@ -68,6 +68,7 @@ func TestElementAgainstBig(t *testing.T) {
 		check("Neg", new(Element).Neg(x), new(big.Int).Neg(bx))
 		check("Mul", new(Element).Mul(x, y), new(big.Int).Mul(bx, by))
 		check("Square", new(Element).Square(x), new(big.Int).Mul(bx, bx))
+		check("Halve", new(Element).Halve(x), new(big.Int).Mul(bx, new(big.Int).ModInverse(big.NewInt(2), bigP)))
 		inv := new(big.Int).ModInverse(bx, bigP)
 		if inv == nil {
 			inv = new(big.Int)
