@@ -116,11 +116,11 @@ func (r *scenarioRun) rampWorkers(ctx context.Context, wg *sync.WaitGroup) {
 	}
 	// Every step, the first too, is timed from the scenario's start, not
 	// from when this goroutine got here.
-	timer := time.NewTimer(r.start.Add(steps[0].at).Sub(time.Now()))
+	timer := time.NewTimer(time.Until(r.start.Add(steps[0].at)))
 	defer timer.Stop()
 	for i, s := range steps {
 		if i > 0 {
-			timer.Reset(r.start.Add(s.at).Sub(time.Now()))
+			timer.Reset(time.Until(r.start.Add(s.at)))
 		}
 		select {
 		case <-timer.C:

@@ -124,7 +124,7 @@ const minHealthTail = 100 * time.Millisecond
 // from the run's start, until done is closed; health once more for the
 // part of a second the run ended in (if at least minHealthTail).
 func monitor(start time.Time, runs []*scenarioRun, sink Sink, h *health, progress func(Progress), done <-chan struct{}) {
-	t := time.NewTimer(start.Add(time.Second).Sub(time.Now()))
+	t := time.NewTimer(time.Until(start.Add(time.Second)))
 	defer t.Stop()
 	for sec := int64(1); ; sec++ {
 		select {
@@ -152,11 +152,11 @@ func monitor(start time.Time, runs []*scenarioRun, sink Sink, h *health, progres
 		}
 		// Skip whole seconds missed (a stalled process) rather than bursting.
 		next := start.Add(time.Duration(sec+1) * time.Second)
-		if d := next.Sub(time.Now()); d <= 0 {
+		if d := time.Until(next); d <= 0 {
 			sec += int64(-d/time.Second) + 1
 			next = start.Add(time.Duration(sec+1) * time.Second)
 		}
-		t.Reset(next.Sub(time.Now()))
+		t.Reset(time.Until(next))
 	}
 }
 

@@ -88,7 +88,7 @@ func (r *scenarioRun) run(ctx context.Context) {
 	}()
 	r.start = r.runStart.Add(r.sc.StartAfter)
 	if r.sc.StartAfter > 0 {
-		t := time.NewTimer(r.start.Sub(time.Now()))
+		t := time.NewTimer(time.Until(r.start))
 		select {
 		case <-t.C:
 		case <-r.stop:
@@ -126,7 +126,7 @@ func (r *scenarioRun) run(ctx context.Context) {
 
 	var end <-chan time.Time
 	if d := r.exec.Length(); d > 0 {
-		t := time.NewTimer(r.start.Add(d).Sub(time.Now()))
+		t := time.NewTimer(time.Until(r.start.Add(d)))
 		defer t.Stop()
 		end = t.C
 	}
