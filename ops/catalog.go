@@ -137,7 +137,7 @@ func Default() *Catalog {
 		sdkEntry("generate_device", "add a device to the acting user (JWT; PBKDF2, key generation, transform key, Schnorr signature)", generateDevice, passwordField()),
 		sdkEntry("initialize", "initialize an SDK for the device made earlier in the iteration (users/current), with ironoxide's rotation check if asked", initialize, keepField(), rotationField()),
 		sdkEntry("user_get_public_key", "look up other users' public keys (GET users?id=)", userGetPublicKey, publicKeyUsersField()),
-		sdkEntry("user_rotate_private_key", "rotate the acting user's private key (PBKDF2, augmentation; the service updates every device's transform key)", userRotatePrivateKey),
+		sdkEntry("user_rotate_private_key", "rotate the acting user's private key (PBKDF2, augmentation; the service updates every device's transform key); workers sharing a pool user may rotate it at once and conflict", userRotatePrivateKey),
 		sdkEntry("user_change_password", "re-escrow the acting user's private key under its password (PBKDF2 twice; the password stays the same, as other steps need it)", userChangePassword),
 		sdkEntry("device_list", "list the acting user's devices", deviceList),
 		sdkEntry("device_delete", "delete the device generate_device made earlier in the iteration", deviceDelete),
@@ -150,7 +150,7 @@ func Default() *Catalog {
 		sdkEntry("group_remove_members", "remove members the run added from a group", groupRemoveMembers, removeUsersField("members")),
 		sdkEntry("group_remove_admins", "remove admins the run added from a group", groupRemoveAdmins, removeUsersField("admins")),
 		sdkEntry("group_update_name", "rename a group", groupUpdateName, groupNameField()),
-		sdkEntry("group_rotate_private_key", "rotate a group's private key as its admin (augmentation; the service updates every member's transform key)", groupRotatePrivateKey),
+		sdkEntry("group_rotate_private_key", "rotate a group's private key as its admin (made earlier in the iteration, else one from the pool, where two workers may rotate one group at once and conflict; augmentation; the service updates every member's transform key)", groupRotatePrivateKey),
 		sdkEntry("group_delete", "delete the group group_create made earlier in the iteration", groupDelete),
 		// Documents (document.go, unmanaged.go).
 		sdkEntry("document_encrypt", "encrypt a new managed document as the acting user", documentEncrypt, sizeField(), keepField(), encryptUsersField(), encryptGroupsField(), policyField()),

@@ -112,6 +112,8 @@ func TestDo(t *testing.T) {
 		{"Location on a 200", "GET", "HTTP/1.1 200 OK\r\nLocation: /y\r\nContent-Length: 0\r\n\r\n", false, Response{Status: 200}, ""},
 		{"long header", "GET", "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("x", 20000) + "\r\nContent-Length: 2\r\n\r\nok", false, Response{Status: 200}, ""},
 		{"malformed", "GET", "HTPT/1.1 200 OK\r\n\r\n", true, Response{}, "malformed"},
+		{"five 1xx then 200", "GET", strings.Repeat("HTTP/1.1 102 Processing\r\n\r\n", 5) + ok, false, Response{Status: 200}, ""},
+		{"six 1xx", "GET", strings.Repeat("HTTP/1.1 102 Processing\r\n\r\n", 6) + ok, true, Response{}, "more than 5 1xx"},
 		{"101", "GET", "HTTP/1.1 101 Switching Protocols\r\n\r\n", true, Response{Status: 101}, "malformed"},
 		{"short body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", true, Response{Status: 200}, "unexpected EOF"},
 		{"gzip, chunked", "GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true, Response{}, "malformed"},

@@ -12,12 +12,19 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// max1xx is how many 1xx responses may come before the real one, as
+// net/http's transport allows.
+const max1xx = 5
+
 // read reads one response from the connection, skipping 1xx ones, and
 // discards its body. keep reports whether the connection may carry
 // another request.
 func (c *Client) read() (resp Response, keep bool, err error) {
 	h := &c.resp.Header
-	for {
+	for n := 0; ; n++ {
+		if n > max1xx {
+			return Response{}, false, fmt.Errorf("%w: more than %d 1xx responses", ErrProtocol, max1xx)
+		}
 		if err := c.readHeader(h); err != nil {
 			return Response{}, false, err
 		}
