@@ -19,7 +19,7 @@ import (
 )
 
 // Issue 6, first done-criterion, judged by the real recrypt-rs (the oracle in
-// shared/oracle/recrypt, through internal/recryptoracle): the EDEKs this service returns after
+// internal/recryptoracle and its js/oracle.js): the EDEKs this service returns after
 // one and two hops decrypt in the oracle with the device key, and the transform keys it stores
 // check out in the oracle. The flow is made by the team's SDK against a service on
 // 127.0.0.1:0; the service's answers and its store are then handed to the oracle as they are.

@@ -16,7 +16,7 @@ import (
 )
 
 // vectorFile is the schema "recrypt-vectors/1" written by
-// shared/oracle/recrypt/gen-vectors.js (field meanings in its README).
+// internal/recryptoracle/js/gen-vectors.js (field meanings in its README).
 type vectorFile struct {
 	Schema   string `json:"schema"`
 	KeyPairs []struct {
