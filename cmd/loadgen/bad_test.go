@@ -180,3 +180,22 @@ func copyDir(t *testing.T, src, dst string) {
 		}
 	}
 }
+
+// TestExitCodesInReadme checks that the README holds the one exit-code
+// table --help prints, word for word, and that every command's --help
+// ends with it.
+func TestExitCodesInReadme(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), exitCodesHelp) {
+		t.Errorf("README.md does not hold the exit-code table of --help:\n%s", exitCodesHelp)
+	}
+	for _, cmd := range []string{"run", "validate", "report", "compare", "merge", "serve"} {
+		code, out, _ := runCLI(t, cmd, "--help")
+		if code != 0 || !strings.Contains(out, exitCodesHelp) {
+			t.Errorf("%s --help: exit %d, without the exit-code table", cmd, code)
+		}
+	}
+}
