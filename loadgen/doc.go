@@ -52,7 +52,7 @@
 //
 // Run measures the generator itself once a second (and once more for the
 // last part of a second of at least 100 ms, so a short run is measured
-// too): process CPU, the busiest OS thread's CPU and the run-queue wait of
+// too): process CPU, the busiest OS thread's CPU and time runnable, the run-queue wait of
 // its threads (Linux), the CPU of client crypto (the crypto:* phases), of
 // an embedded service (Options.EmbeddedBusy) and of the garbage collector,
 // the Go scheduler's latency, the start lag of open executors' iterations

@@ -142,7 +142,7 @@ func newHealth(now time.Time, service func() time.Duration) *health {
 // measure returns the health of the interval since the last call.
 func (h *health) measure(second int64, now time.Time) results.Health {
 	nan := math.NaN()
-	out := results.Health{Second: second, CPUPercent: nan, ThreadCPUMaxPercent: nan, ServiceCPUPercent: nan,
+	out := results.Health{Second: second, CPUPercent: nan, ThreadCPUMaxPercent: nan, ThreadRunnableMaxPercent: nan, ServiceCPUPercent: nan,
 		GCCPUPercent: nan, RunQueuePercent: nan}
 	wall := now.Sub(h.prevTime)
 	h.prevTime = now
@@ -156,7 +156,7 @@ func (h *health) measure(second int64, now time.Time) results.Health {
 	}
 	if thr, ok := threadTimes(); ok {
 		if h.prevThr != nil {
-			out.ThreadCPUMaxPercent, out.RunQueuePercent = threadDeltas(thr, h.prevThr, pct)
+			out.ThreadCPUMaxPercent, out.ThreadRunnableMaxPercent, out.RunQueuePercent = threadDeltas(thr, h.prevThr, pct)
 		}
 		h.prevThr = thr
 	}
@@ -182,17 +182,19 @@ func (h *health) measure(second int64, now time.Time) results.Health {
 	return out
 }
 
-// threadDeltas returns the busiest thread's CPU and the threads' summed
-// run-queue wait since prev, through pct. Threads new since prev count
-// from zero.
-func threadDeltas(cur, prev map[int]threadTime, pct func(time.Duration) float64) (maxRun, wait float64) {
-	var top, sum time.Duration
+// threadDeltas returns, since prev and through pct, the busiest thread's
+// CPU, the most time a thread was running or runnable, and the threads'
+// summed run-queue wait. Threads new since prev count from zero.
+func threadDeltas(cur, prev map[int]threadTime, pct func(time.Duration) float64) (maxRun, maxRunnable, wait float64) {
+	var top, busy, sum time.Duration
 	for tid, t := range cur {
 		p := prev[tid]
-		top = max(top, t.run-p.run)
-		sum += max(t.wait-p.wait, 0)
+		run, w := t.run-p.run, max(t.wait-p.wait, 0)
+		top = max(top, run)
+		busy = max(busy, run+w)
+		sum += w
 	}
-	return pct(top), pct(sum)
+	return pct(top), pct(busy), pct(sum)
 }
 
 // readRuntime fills in what runtime/metrics says about the interval.
@@ -247,7 +249,10 @@ func (h *health) lagP99() (time.Duration, int64) {
 // split by what used it, else the scheduler, or the machine when the
 // kernel kept the process's threads waiting for a CPU.
 func verdict(h results.Health, wall time.Duration, cores int) (bool, string) {
-	cpuBound := h.CPUPercent >= SaturatedCPU*100*float64(cores) || h.ThreadCPUMaxPercent >= SaturatedCPU*100
+	// One pegged core: a thread that ran, or waited to run, nearly all
+	// the interval (a light run's threads mostly sleep).
+	pegged := h.ThreadCPUMaxPercent >= SaturatedCPU*100 || h.ThreadRunnableMaxPercent >= SaturatedCPU*100
+	cpuBound := h.CPUPercent >= SaturatedCPU*100*float64(cores) || pegged
 	if cpuBound {
 		return true, cpuCause(h)
 	}
@@ -273,6 +278,9 @@ func cpuCause(h results.Health) string {
 	total := h.CPUPercent
 	if math.IsNaN(total) {
 		total = h.ThreadCPUMaxPercent
+	}
+	if math.IsNaN(total) {
+		total = 0
 	}
 	share := func(v float64) float64 {
 		if math.IsNaN(v) || v < 0 {

@@ -59,6 +59,12 @@ func TestVerdict(t *testing.T) {
 		{"one pegged core", with(func(h *results.Health) {
 			h.CPUPercent, h.ThreadCPUMaxPercent, h.CryptoCPUPercent = 102, 97, 99
 		}), results.CauseCrypto},
+		// A busy machine gives the pegged thread a third of a core; it was
+		// runnable all the same, and its own work is the bottleneck.
+		{"one pegged core on a busy machine", with(func(h *results.Health) {
+			h.CPUPercent, h.ThreadCPUMaxPercent, h.ThreadRunnableMaxPercent, h.RunQueuePercent, h.CryptoCPUPercent = 35, 30, 97, 70, 31
+			h.SchedLatencyP99 = 40 * ms
+		}), results.CauseCrypto},
 		{"one pegged core, no CPU figure", with(func(h *results.Health) {
 			h.CPUPercent, h.ThreadCPUMaxPercent = nan, 95
 		}), results.CauseCPU},
@@ -130,8 +136,12 @@ func TestHealthMeasure(t *testing.T) {
 	if got.CryptoCPUPercent <= 0 || got.StartLags != 1000 {
 		t.Errorf("crypto %v%%, lags %d; want the 5ms crypto phase counted and 1000 lags", got.CryptoCPUPercent, got.StartLags)
 	}
-	if runtime.GOOS == "linux" && (math.IsNaN(got.ThreadCPUMaxPercent) || got.ThreadCPUMaxPercent <= 0 || math.IsNaN(got.RunQueuePercent)) {
-		t.Errorf("thread CPU %v, run queue %v; want both measured on Linux", got.ThreadCPUMaxPercent, got.RunQueuePercent)
+	if runtime.GOOS == "linux" && (math.IsNaN(got.ThreadCPUMaxPercent) || got.ThreadCPUMaxPercent <= 0 ||
+		math.IsNaN(got.ThreadRunnableMaxPercent) || got.ThreadRunnableMaxPercent < got.ThreadCPUMaxPercent || math.IsNaN(got.RunQueuePercent)) {
+		t.Errorf("thread CPU %v, runnable %v, run queue %v; want all measured on Linux", got.ThreadCPUMaxPercent, got.ThreadRunnableMaxPercent, got.RunQueuePercent)
+	}
+	if math.IsNaN(got.GCCPUPercent) {
+		t.Errorf("GC CPU not measured")
 	}
 	if got.StartLagP99 < 990*time.Microsecond || got.StartLagP99 > 1250*time.Microsecond {
 		t.Errorf("start lag p99 %v; want about 990µs", got.StartLagP99)

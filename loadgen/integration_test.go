@@ -4,10 +4,13 @@ package loadgen
 
 import (
 	"context"
+	"github.com/ironcorelabs/loadgen/results"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -166,5 +169,69 @@ func TestDefaultWorkersLoopbackRealClock(t *testing.T) {
 	}
 	if p50 > 150*time.Millisecond {
 		t.Errorf("latency p50 %v; want near the 50ms service time", p50)
+	}
+}
+
+// TestSaturationCausesRealClock pegs one core with a goroutine on its own
+// OS thread for a second, as client crypto, as the embedded service and as
+// loadgen's own work, and checks that generator health catches the pegged
+// core (a thread runnable all the second, even on a machine too busy to
+// give it the whole core) and names each cause.
+func TestSaturationCausesRealClock(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("per-thread CPU is measured on Linux only")
+	}
+	for _, tc := range []struct {
+		name string
+		want string
+	}{
+		{"crypto", results.CauseCrypto},
+		{"service", results.CauseService},
+		{"loadgen", results.CauseCPU},
+	} {
+		var svc atomic.Int64
+		start := time.Now()
+		h := newHealth(start, func() time.Duration { return time.Duration(svc.Load()) })
+		done := make(chan time.Duration)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			t0 := time.Now()
+			x := 0
+			for time.Since(t0) < 1100*ms {
+				x++
+			}
+			done <- time.Since(t0)
+		}()
+		spun := <-done
+		switch tc.name {
+		case "crypto":
+			h.g.addCrypto([]results.Phase{{Name: "crypto:spin", End: spun}})
+		case "service":
+			svc.Add(int64(spun))
+		}
+		got := h.measure(0, time.Now())
+		t.Logf("%s: %+v", tc.name, got)
+		if !got.Saturated || got.Cause != tc.want {
+			t.Errorf("%s: saturated %v, cause %q; want saturated by %q (one pegged core)", tc.name, got.Saturated, got.Cause, tc.want)
+		}
+	}
+}
+
+// TestLightRunNotSaturatedRealClock runs a second of light work (a wake-up
+// every 5ms): the generator is not saturated, unless the machine itself
+// kept its threads waiting for a CPU, which the verdict then names.
+func TestLightRunNotSaturatedRealClock(t *testing.T) {
+	h := newHealth(time.Now(), nil)
+	tick := time.NewTicker(5 * ms)
+	for t0 := time.Now(); time.Since(t0) < time.Second; {
+		<-tick.C
+		h.g.lag.record(50 * time.Microsecond)
+	}
+	tick.Stop()
+	got := h.measure(0, time.Now())
+	t.Logf("%+v", got)
+	if got.Saturated && got.Cause != results.CauseMachine {
+		t.Errorf("a light second: saturated by %q; want not saturated (or, on a busy machine, %q)", got.Cause, results.CauseMachine)
 	}
 }

@@ -11,7 +11,8 @@ import (
 // figure no record measured stays nil ("not measured").
 type healthAgg struct {
 	n                                      int64
-	cpu, thread, crypto, service, gc, runq maxOf
+	cpu, thread, runnable, crypto, service maxOf
+	gc, runq                               maxOf
 	sched, lag                             maxOf // milliseconds, largest per-second p99
 	saturated                              int64 // seconds marked saturated
 	firstSaturated                         int64 // first such second, valid if saturated > 0
@@ -54,6 +55,7 @@ func (a *healthAgg) add(h Health) {
 	a.n++
 	a.cpu.add(h.CPUPercent)
 	a.thread.add(h.ThreadCPUMaxPercent)
+	a.runnable.add(h.ThreadRunnableMaxPercent)
 	a.crypto.add(h.CryptoCPUPercent)
 	a.service.add(h.ServiceCPUPercent)
 	a.gc.add(h.GCCPUPercent)
@@ -91,14 +93,15 @@ const CauseUnknown = "unknown"
 // too short to measure, a platform without the figure, no open executor
 // (start lag), no embedded service. CPU percentages are of one core.
 type Generator struct {
-	CPUMaxPct         *float64 `json:"cpu_max_pct"`
-	ThreadCPUMaxPct   *float64 `json:"thread_cpu_max_pct"`
-	CryptoCPUMaxPct   *float64 `json:"crypto_cpu_max_pct"`
-	ServiceCPUMaxPct  *float64 `json:"service_cpu_max_pct"`
-	GCCPUMaxPct       *float64 `json:"gc_cpu_max_pct"`
-	RunQueueMaxPct    *float64 `json:"run_queue_max_pct"`
-	SchedLatencyP99MS *float64 `json:"sched_latency_p99_ms"`
-	StartLagP99MS     *float64 `json:"start_lag_p99_ms"`
+	CPUMaxPct            *float64 `json:"cpu_max_pct"`
+	ThreadCPUMaxPct      *float64 `json:"thread_cpu_max_pct"`
+	ThreadRunnableMaxPct *float64 `json:"thread_runnable_max_pct"`
+	CryptoCPUMaxPct      *float64 `json:"crypto_cpu_max_pct"`
+	ServiceCPUMaxPct     *float64 `json:"service_cpu_max_pct"`
+	GCCPUMaxPct          *float64 `json:"gc_cpu_max_pct"`
+	RunQueueMaxPct       *float64 `json:"run_queue_max_pct"`
+	SchedLatencyP99MS    *float64 `json:"sched_latency_p99_ms"`
+	StartLagP99MS        *float64 `json:"start_lag_p99_ms"`
 	// Saturated is true if any second was; SaturatedSeconds counts them
 	// out of Seconds measured, and Causes counts them by cause (the
 	// Cause constants).
@@ -120,7 +123,7 @@ type Generator struct {
 
 func (a *healthAgg) generator() Generator {
 	g := Generator{
-		CPUMaxPct: a.cpu.get(), ThreadCPUMaxPct: a.thread.get(), CryptoCPUMaxPct: a.crypto.get(),
+		CPUMaxPct: a.cpu.get(), ThreadCPUMaxPct: a.thread.get(), ThreadRunnableMaxPct: a.runnable.get(), CryptoCPUMaxPct: a.crypto.get(),
 		ServiceCPUMaxPct: a.service.get(), GCCPUMaxPct: a.gc.get(), RunQueueMaxPct: a.runq.get(),
 		SchedLatencyP99MS: a.sched.get(), StartLagP99MS: a.lag.get(),
 		Saturated: a.saturated > 0, Seconds: a.n, SaturatedSeconds: a.saturated, FirstSaturated: a.firstSaturated,

@@ -388,6 +388,7 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 func readHealthTail(d *decoder, h *Health) {
 	nan := math.NaN()
 	h.ThreadCPUMaxPercent, h.CryptoCPUPercent, h.ServiceCPUPercent, h.GCCPUPercent, h.RunQueuePercent = nan, nan, nan, nan, nan
+	h.ThreadRunnableMaxPercent = nan
 	if len(d.b) == 0 {
 		h.StartLags = 1
 		return
@@ -398,6 +399,10 @@ func readHealthTail(d *decoder, h *Health) {
 	h.StartLags = int64(min(d.u(), math.MaxInt64))
 	if c := d.u(); c != 0 {
 		h.Cause = d.lookup(c)
+	}
+	h.ThreadRunnableMaxPercent = nan
+	if len(d.b) > 0 {
+		h.ThreadRunnableMaxPercent = math.Float64frombits(d.u())
 	}
 }
 

@@ -177,7 +177,7 @@ func feed(r *Recorder) {
 	r.AddLate("idle", 1)
 	for sec := int64(0); sec < 3; sec++ {
 		h := Health{Second: sec, CPUPercent: float64(50 + 20*sec), SchedLatencyP99: time.Duration(sec)*ms + 576*time.Nanosecond,
-			StartLagP99: 2 * time.Duration(sec) * ms, StartLags: 10, ThreadCPUMaxPercent: 95, CryptoCPUPercent: 60,
+			StartLagP99: 2 * time.Duration(sec) * ms, StartLags: 10, ThreadCPUMaxPercent: 95, ThreadRunnableMaxPercent: math.NaN(), CryptoCPUPercent: 60,
 			ServiceCPUPercent: math.NaN(), GCCPUPercent: 1, RunQueuePercent: 3, Saturated: sec == 2}
 		if h.Saturated {
 			h.Cause = CauseCrypto

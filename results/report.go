@@ -155,7 +155,7 @@ func (s *Summary) SaturationCauses() []string {
 			what = fmt.Sprintf("Go's garbage collector used the CPU (up to %s of a core)", pct(g.GCCPUMaxPct))
 			todo = "fewer workers, or raise GOGC / GOMEMLIMIT"
 		case CauseCPU:
-			what = fmt.Sprintf("loadgen's own work (dispatch, HTTP, recording) used the CPU (up to %s of %d cores; busiest thread %s)", pct(g.CPUMaxPct), cores, pct(g.ThreadCPUMaxPct))
+			what = fmt.Sprintf("loadgen's own work (dispatch, HTTP, recording) used the CPU (up to %s of %d cores; busiest thread %s, runnable %s)", pct(g.CPUMaxPct), cores, pct(g.ThreadCPUMaxPct), pct(g.ThreadRunnableMaxPct))
 			todo = "run more shards (--shards), lower the rate, or give the pod more CPU"
 		case CauseScheduler:
 			what = fmt.Sprintf("goroutines waited for a CPU (Go scheduler p99 up to %s ms, start lag p99 up to %s ms) though the process was not CPU-bound", optMS(g.SchedLatencyP99MS), optMS(g.StartLagP99MS))
@@ -362,8 +362,8 @@ func (s *Summary) textGenerator(e *errWriter) {
 		sat = fmt.Sprintf("YES, %d of %d seconds", g.SaturatedSeconds, g.Seconds)
 	}
 	e.printf("\nGenerator (largest per-second figures over %d s; %% of one core): saturated: %s\n", g.Seconds, sat)
-	e.printf("  CPU %s (busiest thread %s; client crypto %s, embedded service %s, GC %s); run-queue wait %s\n",
-		pct(g.CPUMaxPct), pct(g.ThreadCPUMaxPct), pct(g.CryptoCPUMaxPct), pct(g.ServiceCPUMaxPct), pct(g.GCCPUMaxPct), pct(g.RunQueueMaxPct))
+	e.printf("  CPU %s (busiest thread %s, runnable %s; client crypto %s, embedded service %s, GC %s); run-queue wait %s\n",
+		pct(g.CPUMaxPct), pct(g.ThreadCPUMaxPct), pct(g.ThreadRunnableMaxPct), pct(g.CryptoCPUMaxPct), pct(g.ServiceCPUMaxPct), pct(g.GCCPUMaxPct), pct(g.RunQueueMaxPct))
 	e.printf("  scheduler latency p99 %s ms, start lag p99 %s ms\n", optMS(g.SchedLatencyP99MS), optMS(g.StartLagP99MS))
 	e.printf("Go runtime:")
 	if g.GoroutinesMax != nil && g.HeapMaxBytes != nil {

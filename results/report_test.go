@@ -37,7 +37,7 @@ func TestText(t *testing.T) {
 		"idle",
 		"WARNING: THE LOAD GENERATOR WAS SATURATED in 1 of 3 seconds (first at second 2)",
 		"Generator (largest per-second figures over 3 s; % of one core): saturated: YES, 1 of 3 seconds",
-		"CPU 90% (busiest thread 95%; client crypto 60%, embedded service not measured, GC 1%); run-queue wait 3%",
+		"CPU 90% (busiest thread 95%, runnable not measured; client crypto 60%, embedded service not measured, GC 1%); run-queue wait 3%",
 		"client crypto CPU in 1 s: client crypto used the CPU (crypto:* phases up to 60% of a core; process 90%); run more shards",
 		"! scenario docs: max_workers (50) was reached in 2 of 3 s; raise max_workers",
 		"FAIL docs/encrypt: p(99) < 1ms",

@@ -66,6 +66,10 @@ type Health struct {
 	// one goroutine pegs a core though the process as a whole is not
 	// CPU-bound. Linux only.
 	ThreadCPUMaxPercent float64
+	// ThreadRunnableMaxPercent is the busiest OS thread's time running
+	// or runnable (waiting for a CPU): near 100 when one goroutine wants a
+	// whole core, even on a machine too busy to give it one. Linux only.
+	ThreadRunnableMaxPercent float64
 	// The process CPU split by what used it: client crypto (the
 	// crypto:* phases' time), the embedded service's handlers when the
 	// target runs in this process (NaN when it does not), and the Go

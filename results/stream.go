@@ -34,7 +34,7 @@ import (
 //	             goroutines, heap bytes, saturated; then (newer writers)
 //	             thread, crypto, service, GC CPU % and run-queue % (float64
 //	             bits; NaN = not measured), start lags, cause name id
-//	             (0 = none)
+//	             (0 = none), thread runnable % (float64 bits)
 //	P second     second, scenario id, op id, count, errors, p50, p99 (latency)
 //	W workers    scenario id, max workers, budget (0/1), peak rate (float64
 //	             bits), seconds the cap bound so far (the last one counts)
@@ -136,6 +136,7 @@ func appendHealth(b []byte, h Health, cause uint64) []byte {
 	}
 	x = binary.AppendUvarint(x, uint64(max(h.StartLags, 0)))
 	x = binary.AppendUvarint(x, cause)
+	x = binary.AppendUvarint(x, math.Float64bits(h.ThreadRunnableMaxPercent))
 	return appendRecord(b, recHealth, x)
 }
 
