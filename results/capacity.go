@@ -487,13 +487,10 @@ func (s *Summary) textCapacity(e *errWriter) {
 		for _, l := range c.Levels {
 			v := "pass"
 			switch {
-			case l.GeneratorLimited:
-				v = "LIMITED"
+			case l.GeneratorLimited || strings.HasPrefix(l.Reason, "not judged"):
+				v = l.Reason
 			case !l.Pass:
-				v = "FAIL"
-			}
-			if l.Reason != "" {
-				v += ": " + l.Reason
+				v = "FAIL: " + l.Reason
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n", num(l.RatePerS), num(l.AchievedPerS), ms(l.P50MS), ms(l.P99MS),
 				strconv.FormatFloat(l.ErrorRate*100, 'f', 2, 64)+"%", l.Iterations, v)

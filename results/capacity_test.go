@@ -169,6 +169,16 @@ func TestCapacityStreamAndMerge(t *testing.T) {
 			t.Errorf("report.txt lacks %q:\n%s", s, txt.String())
 		}
 	}
+	var page bytes.Buffer
+	if err := sum.WriteHTML(&page, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`data-chart="capacity" data-scenario="api"`, `data-chart="capacity-errors"`,
+		`"latency_slo":[{"label":"p(99) \u003c 100ms","value":100}]`, `"knee":[150,0]`, "not judged: ran by 1 of 2 shards"} {
+		if !strings.Contains(page.String(), s) {
+			t.Errorf("report.html lacks %q", s)
+		}
+	}
 }
 
 func TestLevelBreached(t *testing.T) {

@@ -78,6 +78,7 @@ type htmlData struct {
 	Scenarios  []htmlScenario `json:"scenarios"`
 	Generators []htmlGen      `json:"generators"`
 	Flame      *flameNode     `json:"flame"`
+	Capacity   []htmlCapacity `json:"capacity"`
 }
 
 type htmlOp struct {
@@ -184,6 +185,7 @@ func (s *Summary) htmlData(series *Series) htmlData {
 		d.Generators = append(d.Generators, genHTML(g.Name, g.Points))
 	}
 	d.Flame = flameTree(s.folded())
+	d.Capacity = s.htmlCapacities()
 	return d
 }
 

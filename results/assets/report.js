@@ -220,8 +220,40 @@
       return timeChart(fig, s, "ms", {bands: bands(), empty: "no health records"});
     },
     heap: function (fig) { return timeChart(fig, genSeries("heap_mib", ""), "MiB", {empty: "no health records"}); },
+    capacity: function (fig) { return capacityChart(fig, "latency"); },
+    "capacity-errors": function (fig) { return capacityChart(fig, "errors"); },
     flame: function (fig) { return flame(fig, DATA.flame); }
   };
+
+  // capacityChart draws a capacity search's levels against the offered
+  // rate: p50 and p99 (what = "latency") or the error rate ("errors"),
+  // the SLO's lines dashed, failed levels as crosses, and the knee (the
+  // bracket between the highest pass and the first failure) shaded.
+  function capacityChart(fig, what) {
+    var c = (DATA.capacity || []).filter(function (x) { return x.name === fig.getAttribute("data-scenario"); })[0];
+    if (!c || c.levels.length === 0) {
+      htmlEl("p", "empty", fig, "no levels");
+      return 0;
+    }
+    var x = c.levels.map(function (l) { return l[0]; });
+    var lo = x[0], hi = x[x.length - 1];
+    var col = function (i) { return c.levels.map(function (l) { return l[i]; }); };
+    var series = what === "latency" ?
+      [{name: "p50", x: x, y: col(1), color: COLORS[0]}, {name: "p99", x: x, y: col(2), color: COLORS[1]}] :
+      [{name: "error rate", x: x, y: col(3), color: COLORS[1]}];
+    (what === "latency" ? c.latency_slo : c.error_slo).forEach(function (s, i) {
+      series.push({name: "SLO " + s.label, x: [lo, hi], y: [s.value, s.value], dash: true, color: COLORS[7 + i % 3]});
+    });
+    var fails = c.levels.filter(function (l) { return l[4] === 0; });
+    if (fails.length > 0) {
+      series.push({name: "failed level", x: fails.map(function (l) { return l[0]; }),
+        y: fails.map(function (l) { return what === "latency" ? l[2] : l[3]; }), color: "#000", dash: true});
+    }
+    var bands = [];
+    if (c.knee[1] > 0) { bands.push([c.knee[0] || lo, c.knee[1]]); }
+    return lineChart(fig, {series: series, bands: bands, xlabel: "offered rate (iterations/s); shaded: the knee",
+      ylabel: what === "latency" ? "ms" : "% errors", xfmt: function (v) { return fmt(v) + "/s"; }});
+  }
 
   // flame draws the phase flame graph (root at the bottom) and returns the
   // number of leaf frames drawn.
