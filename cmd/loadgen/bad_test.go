@@ -132,6 +132,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"merge a missing folder", []string{"merge", filepath.Join(tmp, "nope"), "--out", out}, 2, "no such file or directory"},
 		{"merge --out a file", []string{"merge", runA, "--out", wl}, 2, "is a file; want a folder"},
 		{"merge a swapped workload.yaml", []string{"merge", swapped, "--out", out}, 2, "is not the workload this run ran"},
+		{"merge -e without =", []string{"merge", runA, "--out", out, "-e", "LIMIT"}, 2, `-e "LIMIT": want KEY=VALUE`},
 		// compare
 		{"compare with a gate against no samples", []string{"compare", runA, empty, "--fail-on", "p99>+10%", "--fail-on", "error_rate>+0.5pp"}, 1, "no samples: a --fail-on gate cannot pass or fail"},
 		{"compare a missing input", []string{"compare", runA, filepath.Join(tmp, "nope")}, 2, "no such file or directory"},
@@ -142,6 +143,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"report a folder without a stream", []string{"report", tmp}, 2, "samples.bin"},
 		{"report a swapped workload.yaml", []string{"report", swapped}, 2, "is not the workload this run ran"},
 		{"report --vegeta in a missing folder", []string{"report", runA, "--vegeta", "/missing/x.bin"}, 2, "--vegeta /missing/x.bin: folder /missing"},
+		{"report -e without =", []string{"report", runA, "-e", "LIMIT"}, 2, `-e "LIMIT": want KEY=VALUE`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,6 +50,9 @@ refused; folders without a shard index merge freely.`,
 			if err := checkMergeOut(out, args); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
+			if _, err := parseVars(vars); err != nil {
+				return err
+			}
 			sum, warnings, err := results.Merge(args)
 			for _, w := range warnings {
 				fmt.Fprintf(st.stderr, "loadgen: warning: %s\n", w)

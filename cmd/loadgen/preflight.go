@@ -45,6 +45,11 @@ func checkWorkload(w *scenarios.Workload) (*loadgen.Plan, error) {
 	}
 	plan, err := scenarios.Compile(w, ops.Default(), env)
 	if err != nil {
+		if embedded { // name the target as the workload does, not the stand-in
+			for _, e := range scenarios.Errors(err) {
+				e.Msg = strings.ReplaceAll(e.Msg, "http://127.0.0.1:0", "embedded (http://127.0.0.1:PORT)")
+			}
+		}
 		return nil, &exitError{code: exitUsage, err: err}
 	}
 	return plan, nil

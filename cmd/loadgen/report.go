@@ -34,6 +34,9 @@ workload copied into the folder are evaluated again.`,
 		Args: exactArgs(1, "a run folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if _, err := parseVars(vars); err != nil {
+				return err
+			}
 			if vegeta != "" {
 				if err := checkOutFile(vegeta); err != nil {
 					return &exitError{code: exitUsage, err: fmt.Errorf("--vegeta %s: %w", vegeta, err)}
