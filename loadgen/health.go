@@ -250,10 +250,16 @@ func (h *health) lagP99() (time.Duration, int64) {
 // kernel kept the process's threads waiting for a CPU.
 func verdict(h results.Health, wall time.Duration, cores int) (bool, string) {
 	// One pegged core: a thread that ran, or waited to run, nearly all
-	// the interval (a light run's threads mostly sleep).
-	pegged := h.ThreadCPUMaxPercent >= SaturatedCPU*100 || h.ThreadRunnableMaxPercent >= SaturatedCPU*100
-	cpuBound := h.CPUPercent >= SaturatedCPU*100*float64(cores) || pegged
-	if cpuBound {
+	// the interval (a light run's threads mostly sleep). One that mostly
+	// waited, on a machine whose run queue kept loadgen waiting, was held
+	// back by the machine more than by its own work.
+	if h.CPUPercent >= SaturatedCPU*100*float64(cores) || h.ThreadCPUMaxPercent >= SaturatedCPU*100 {
+		return true, cpuCause(h)
+	}
+	if h.ThreadRunnableMaxPercent >= SaturatedCPU*100 {
+		if h.RunQueuePercent >= SaturatedRunQueue && h.ThreadCPUMaxPercent < h.ThreadRunnableMaxPercent/2 {
+			return true, results.CauseMachine
+		}
 		return true, cpuCause(h)
 	}
 	slow := h.SchedLatencyP99 > SaturatedSchedLatency

@@ -59,12 +59,17 @@ func TestVerdict(t *testing.T) {
 		{"one pegged core", with(func(h *results.Health) {
 			h.CPUPercent, h.ThreadCPUMaxPercent, h.CryptoCPUPercent = 102, 97, 99
 		}), results.CauseCrypto},
-		// A busy machine gives the pegged thread a third of a core; it was
-		// runnable all the same, and its own work is the bottleneck.
-		{"one pegged core on a busy machine", with(func(h *results.Health) {
+		// A thread runnable all the second that mostly ran: its own work
+		// (here crypto) is the bottleneck, busy machine or not.
+		{"one pegged core, some waiting", with(func(h *results.Health) {
+			h.CPUPercent, h.ThreadCPUMaxPercent, h.ThreadRunnableMaxPercent, h.RunQueuePercent, h.CryptoCPUPercent = 70, 65, 97, 40, 60
+		}), results.CauseCrypto},
+		// A busy machine gave the runnable thread a third of a core: the
+		// machine held it back more than its own work.
+		{"one pegged core starved by a busy machine", with(func(h *results.Health) {
 			h.CPUPercent, h.ThreadCPUMaxPercent, h.ThreadRunnableMaxPercent, h.RunQueuePercent, h.CryptoCPUPercent = 35, 30, 97, 70, 31
 			h.SchedLatencyP99 = 40 * ms
-		}), results.CauseCrypto},
+		}), results.CauseMachine},
 		{"one pegged core, no CPU figure", with(func(h *results.Health) {
 			h.CPUPercent, h.ThreadCPUMaxPercent = nan, 95
 		}), results.CauseCPU},
