@@ -33,7 +33,10 @@ func dryRun(w io.Writer, wl *scenarios.Workload, plan *loadgen.Plan) error {
 		workers += wk
 		length = max(length, sc.StartAfter+sc.Executor.Length())
 		iters := strconv.FormatInt(n, 10)
-		if n < 0 {
+		switch {
+		case sc.Executor.Kind == loadgen.Capacity:
+			iters = "by level" // as many as the search's levels offer, up to its peak rate
+		case n < 0:
 			iters = "as many as fit" // closed executors with a duration: depends on op time
 		}
 		fmt.Fprintf(w, "  scenario %-20s %-22s iterations %-14s peak rate %8.1f/s  workers %d  start after %s\n",
