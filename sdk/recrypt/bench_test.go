@@ -49,6 +49,7 @@ func BenchmarkPairing(b *testing.B) {
 	p, _ := f.pk.point()
 	q := hash2Bench(f)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		var prep curve.G2Prepared
@@ -63,6 +64,7 @@ func BenchmarkPairingFixedG2(b *testing.B) {
 	f := newBenchFixture(b)
 	p, _ := f.pk.point()
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		curve.Pair(p, &params().q0Lines)
@@ -77,6 +79,7 @@ func hash2Bench(f *benchFixture) curve.G2 {
 func BenchmarkGenerateKeyPair(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, _, err := f.r.GenerateKeyPair(); err != nil {
@@ -88,6 +91,7 @@ func BenchmarkGenerateKeyPair(b *testing.B) {
 func BenchmarkGeneratePlaintext(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := f.r.GeneratePlaintext(); err != nil {
@@ -99,6 +103,7 @@ func BenchmarkGeneratePlaintext(b *testing.B) {
 func BenchmarkEncrypt(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := f.r.Encrypt(f.pt, f.pk, f.signer); err != nil {
@@ -111,6 +116,7 @@ func BenchmarkEncrypt(b *testing.B) {
 func BenchmarkDecrypt(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Decrypt(f.ev, f.sk); err != nil {
@@ -123,6 +129,7 @@ func BenchmarkDecrypt(b *testing.B) {
 func BenchmarkDecryptTransformed(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := Decrypt(f.evOneHop, f.sk2); err != nil {
@@ -134,6 +141,7 @@ func BenchmarkDecryptTransformed(b *testing.B) {
 func BenchmarkGenerateTransformKey(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := f.r.GenerateTransformKey(f.sk, f.pk2, f.signer); err != nil {
@@ -146,6 +154,7 @@ func BenchmarkGenerateTransformKey(b *testing.B) {
 func BenchmarkTransform(b *testing.B) {
 	f := newBenchFixture(b)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := f.r.Transform(f.ev, f.tk, f.signer); err != nil {
@@ -158,6 +167,7 @@ func BenchmarkSchnorrSign(b *testing.B) {
 	f := newBenchFixture(b)
 	msg := []byte("benchmark message")
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := f.r.SchnorrSign(f.sk, f.pk, msg); err != nil {
@@ -171,6 +181,7 @@ func BenchmarkSchnorrVerify(b *testing.B) {
 	msg := []byte("benchmark message")
 	sig, _ := f.r.SchnorrSign(f.sk, f.pk, msg)
 	b.ReportAllocs()
+	defer threadCPU(b)()
 	b.ResetTimer()
 	for b.Loop() {
 		if !VarTimeSchnorrVerify(f.pk, nil, msg, sig) {
