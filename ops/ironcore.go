@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/sdk"
 )
@@ -622,10 +623,14 @@ func (ic *IronCore) SaveIdentities(path string) error {
 	return nil
 }
 
+// MaxIdentitiesSize caps the identities file LoadIdentities reads (a few
+// KiB per identity).
+const MaxIdentitiesSize = 256 << 20
+
 // LoadIdentities initializes the identities saved in path and adds them to
 // the pool, skipping user creation and PBKDF2. It returns how many it added.
 func (ic *IronCore) LoadIdentities(ctx context.Context, path string) (int, error) {
-	b, err := os.ReadFile(path)
+	b, err := capped.ReadFile(path, MaxIdentitiesSize, "an identities file")
 	if err != nil {
 		return 0, fmt.Errorf("setup.from: %w", err)
 	}

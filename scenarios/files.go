@@ -17,9 +17,6 @@ const (
 	// MaxKeyFileSize caps identity.config, identity.key_file and
 	// target.tls.ca_file: a JSON config, a PEM key, a CA bundle.
 	MaxKeyFileSize = 1 << 20
-	// MaxIdentitiesSize caps setup.from, a saved identities.json (a few
-	// KiB per identity).
-	MaxIdentitiesSize = 256 << 20
 )
 
 // fileRef is a file the workload names, where it names it.

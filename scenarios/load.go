@@ -198,7 +198,7 @@ func (d *decoder) workload(n *yaml.Node, w *Workload, cat *ops.Catalog, allowPro
 			d.intVal(g.get("users"), g.at("users"), 0, math.MaxInt32, &w.Setup.Users)
 			d.intVal(g.get("groups"), g.at("groups"), 0, math.MaxInt32, &w.Setup.Groups)
 			d.intVal(g.get("documents"), g.at("documents"), 0, math.MaxInt32, &w.Setup.Documents)
-			d.fileName(g.get("from"), g.at("from"), MaxIdentitiesSize, &w.Setup.From, w)
+			d.fileName(g.get("from"), g.at("from"), ops.MaxIdentitiesSize, &w.Setup.From, w)
 		}
 	}
 	d.boolean(f.get("teardown"), "teardown", &w.Teardown)

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 
+	"github.com/ironcorelabs/loadgen/internal/capped"
 	"github.com/ironcorelabs/loadgen/ops"
 	"github.com/ironcorelabs/loadgen/scenarios"
 	"github.com/ironcorelabs/loadgen/sdk"
@@ -93,11 +93,11 @@ func loadIssuer(configPath, keyPath string) (*sdk.Issuer, error) {
 	if configPath == "" || keyPath == "" {
 		return nil, fmt.Errorf("identity: give both config (the IronCore config JSON) and key_file (the identity assertion key PEM)")
 	}
-	cfg, err := os.ReadFile(configPath)
+	cfg, err := capped.ReadFile(configPath, scenarios.MaxKeyFileSize, "an identity config")
 	if err != nil {
 		return nil, fmt.Errorf("identity.config: %w", err)
 	}
-	key, err := os.ReadFile(keyPath)
+	key, err := capped.ReadFile(keyPath, scenarios.MaxKeyFileSize, "an identity key file")
 	if err != nil {
 		return nil, fmt.Errorf("identity.key_file: %w", err)
 	}
@@ -166,7 +166,7 @@ func rawHTTPClient(w *scenarios.Workload) (*http.Client, error) {
 		return c, nil
 	}
 	if f := w.Target.TLS.CAFile; f != "" {
-		pem, err := os.ReadFile(f)
+		pem, err := capped.ReadFile(f, scenarios.MaxKeyFileSize, "a CA file")
 		if err != nil {
 			return nil, fmt.Errorf("%s: target.tls.ca_file: %w", w.File, err)
 		}
