@@ -17,9 +17,17 @@ import (
 // Allow), a body over maxBody (413) or one that does not arrive within the body timeout (408).
 // The body is read here, whole, so a slow client holds no handler and no fault-layer stall
 // starts before its request has arrived.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	hasBody := r.Body != nil && r.Body != http.NoBody
-	rc := http.NewResponseController(w)
+	rc := http.NewResponseController(rw)
+	// The answer, too, must leave within the body timeout once it starts (a client that
+	// never reads would otherwise hold its connection and the handler writing to it).
+	w := http.ResponseWriter(rw)
+	if s.bodyTimeout > 0 {
+		dw := &deadlineWriter{ResponseWriter: rw, rc: rc, timeout: s.bodyTimeout}
+		defer dw.arm() // the server's final flush, also of a handler that wrote nothing; cleared after it
+		w = dw
+	}
 	// The deadline also bounds the server's discarding of a body left unread by a refusal.
 	deadline := hasBody && s.bodyTimeout > 0 && rc.SetReadDeadline(time.Now().Add(s.bodyTimeout)) == nil
 	if hasBody {
@@ -40,7 +48,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if hasBody {
-		body, err := readWholeBody(w, r)
+		body, err := readWholeBody(rw, r)
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				err = &timeoutError{s.bodyTimeout}
@@ -127,3 +135,33 @@ func readWholeBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	return nil, badRequestf("reading body: %v", err)
 }
+
+// deadlineWriter sets the connection's write deadline to timeout from the moment the answer
+// starts: its status line, its first body bytes, or (arm deferred) the server's final flush.
+// Faults that hold a request do so before anything is written, so they are not cut short.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	armed   bool
+}
+
+func (w *deadlineWriter) arm() {
+	if !w.armed {
+		w.armed = true
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout)) // not supported: no deadline, as before
+	}
+}
+
+func (w *deadlineWriter) WriteHeader(status int) {
+	w.arm()
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	w.arm()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the server's writer (hijacking, deadlines, flushing).
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -219,3 +219,37 @@ func TestMaxConns(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestUnreadResponsesTimeOut wants a client that sends requests but never reads the answers
+// cut off BodyTimeout after the server starts answering, not holding its connection (and the
+// handler writing to it) forever: with MaxConns 1 it would shut everyone else out.
+func TestUnreadResponsesTimeOut(t *testing.T) {
+	t.Parallel()
+	_, base := startServer(t, Config{MaxConns: 1, BodyTimeout: 200 * time.Millisecond})
+	conn, _ := rawConn(t, base)
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096)
+	}
+	// Pipelined requests whose answers fill the socket buffers (~10 MiB of 404s); the
+	// client never reads them.
+	req := "GET /api/1/nope-" + strings.Repeat("x", 4000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+	go func() {
+		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		for range 2500 {
+			if _, err := io.WriteString(conn, req); err != nil {
+				return
+			}
+		}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	other, r := rawConn(t, base)
+	if _, err := io.WriteString(other, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = other.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("the only connection slot is still held by a client that reads nothing: %v", err)
+	}
+	resp.Body.Close()
+}

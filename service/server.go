@@ -34,7 +34,8 @@ const DefaultFutureSkew = 30 * time.Second
 // Defaults for the zero fields of Config's connection settings.
 const (
 	// DefaultBodyTimeout is how long a request body may take to arrive, from the end of its
-	// headers. A 4 MiB body over loopback takes milliseconds.
+	// headers, and an answer to leave, from its first byte. A 4 MiB body over loopback takes
+	// milliseconds.
 	DefaultBodyTimeout = 30 * time.Second
 	// DefaultIdleTimeout is how long a keep-alive connection may wait for its next request. It
 	// is longer than the 90 s after which Go's and reqwest's clients drop idle connections, so
@@ -80,8 +81,10 @@ type Config struct {
 	// DefaultPolicy(); a Policy with no rules means none, which the route answers with 404.
 	Policy *Policy
 
-	// BodyTimeout bounds how long a request body may take to arrive once its headers have;
-	// zero means DefaultBodyTimeout. A late body is answered 408 and its connection closed.
+	// BodyTimeout bounds how long a request body may take to arrive once its headers have,
+	// and an answer to be written once it starts; zero means DefaultBodyTimeout. A late body
+	// is answered 408 and its connection closed; so is the connection of an answer the client
+	// does not read in time.
 	BodyTimeout time.Duration
 	// IdleTimeout bounds how long a keep-alive connection may wait for its next request; zero
 	// means DefaultIdleTimeout.
