@@ -540,8 +540,12 @@ func mergeLevels(runs [][]*CapacityLevel, n int) []*CapacityLevel {
 	// Summed over shards: the spec's max rate too.
 	maxRate := map[string]float64{}
 	for _, levels := range runs {
-		if len(levels) > 0 {
-			maxRate[levels[0].Scenario] += levels[0].Spec.MaxRate
+		seen := map[string]bool{}
+		for _, l := range levels {
+			if !seen[l.Scenario] {
+				seen[l.Scenario] = true
+				maxRate[l.Scenario] += l.Spec.MaxRate
+			}
 		}
 	}
 	for _, m := range out {

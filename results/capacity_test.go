@@ -3,6 +3,9 @@ package results
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +203,56 @@ func TestLevelBreached(t *testing.T) {
 	st.AddSample(&Sample{Op: "a", Latency: 6 * time.Second})
 	if why := st.Breached(abort, 1); why != "p99 6 s (abort: p(99) > 5s)" {
 		t.Errorf("breached %q", why)
+	}
+}
+
+// TestCapacityReportInChromium draws a capacity search's charts in
+// headless Chromium and checks, from the DOM the page's script left, how
+// many series each drew.
+func TestCapacityReportInChromium(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("SKIPPED: %s is absent (apt-get install -y chromium); the capacity charts were not checked in a browser", chromiumPath)
+	}
+	spec := capSpec(t, 1000)
+	spec.SLO = append(spec.SLO, capRule(t, "*", "error_rate < 5%"))
+	rec, err := NewRecorder(Config{Start: testStart, Meta: RunMeta{Name: "cap"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sl := range []synthLevel{{rate: 100, fast: 200}, {rate: 150, fast: 290, slow: 10}, {rate: 125, fast: 250}, {rate: 137.5, fast: 200, fails: 75}} {
+		rec.RecordCapacityLevel(sl.level(spec))
+	}
+	rec.SetEnd(testStart.Add(10 * time.Second))
+	rec.Close()
+	dir := t.TempDir()
+	if err := rec.Summary().WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	dom := chromium(t, "--dump-dom", "file://"+filepath.Join(dir, HTMLFile))
+	// Latency: p50, p99, the p99 SLO line and the failed levels; errors:
+	// the error rate, the "*" error_rate line and the failed levels.
+	for chart, want := range map[string]string{"capacity": "4", "capacity-errors": "3"} {
+		tag := regexp.MustCompile(`<figure[^>]*data-chart="` + chart + `"[^>]*>`).FindString(dom)
+		if got := attr(tag, "data-series"); got != want || attr(tag, "data-error") != "" {
+			t.Errorf("%s chart: %q drew %s series, want %s", chart, tag, got, want)
+		}
+	}
+}
+
+func TestMergeLevelsMaxRatePerScenario(t *testing.T) {
+	mk := func(scenario string, rate, maxRate float64) *CapacityLevel {
+		return &CapacityLevel{Scenario: scenario, Rate: rate, Step: time.Second, Stats: NewLevelStats(time.Second),
+			Spec: CapacitySpec{MaxRate: maxRate, Precision: 0.05}}
+	}
+	shard := func() []*CapacityLevel { return []*CapacityLevel{mk("a", 10, 100), mk("b", 5, 50), mk("a", 15, 100)} }
+	got := mergeLevels([][]*CapacityLevel{shard(), shard()}, 2)
+	if len(got) != 3 {
+		t.Fatalf("%d merged levels, want 3", len(got))
+	}
+	for _, l := range got {
+		want := map[string]float64{"a": 200, "b": 100}[l.Scenario]
+		if l.Spec.MaxRate != want || l.partial != "" {
+			t.Errorf("%s %g/s: max rate %g, partial %q; want %g", l.Scenario, l.Rate, l.Spec.MaxRate, l.partial, want)
+		}
 	}
 }
