@@ -113,7 +113,8 @@ var errGroupRotation = errors.New("new group key equals the old one or the diffe
 // decrypt the group secret; a new secret G′ and the augmentation factor
 // old − derive(G′) (mod r), drawing G′ again once if that is zero; G′
 // encrypted to every admin; PUT groups/{id}/keys/{currentKeyId}. The
-// service then augments the members' transform keys. Phases:
+// public key stays, so members keep decrypting; the service augments the
+// transform keys of members added later (made from the new key). Phases:
 // http:group_get, http:user_key_list, crypto:decrypt, crypto:augment,
 // crypto:encrypt, http:group_key_update.
 func (s *SDK) GroupRotatePrivateKey(ctx context.Context, groupID string) (*GroupRotateResult, error) {

@@ -195,8 +195,9 @@ func (s *SDK) userUpdate(ctx context.Context, userID string, req userUpdateReq) 
 // password; a random augmentation factor a and the new key priv − a (mod
 // r), drawing a again once if a is zero or equals priv; escrow the new key
 // under the same password; PUT users/{id}/keys/{currentKeyId} with the
-// escrow and a. The service then augments the user's transform keys, so
-// every device still decrypts. Phases: http:user_get_current,
+// escrow and a. The public key stays, so every device still decrypts; the
+// service adds a to its augmentation and applies it to the transform keys
+// of devices added later (made from the new key). Phases: http:user_get_current,
 // crypto:pbkdf2, crypto:aes, crypto:augment, crypto:pbkdf2, crypto:aes,
 // http:user_key_update.
 func (s *SDK) UserRotatePrivateKey(ctx context.Context, password string) (*UserRotateResult, error) {
