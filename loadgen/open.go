@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,14 @@ type job struct {
 	// generator's, so it is kept out of the generator's start-lag health.
 	queued bool
 }
+
+// maxSpawnLag is how far behind its intended start an iteration may be
+// dispatched and still get a new worker when none is free. Further behind,
+// the dispatcher itself was late (the generator starved of CPU), and it
+// waits for a worker instead: catching up with a burst of new workers and
+// connections would feed the starvation (at 3000/s on a machine giving
+// loadgen a third of a core, service time went from 51 ms to seconds).
+const maxSpawnLag = 100 * time.Millisecond
 
 // minLateWait is the shortest a dispatcher waiting for a free worker
 // sleeps before it counts what became too late: at 10¹²/s an iteration
@@ -54,6 +63,7 @@ type dispatcher struct {
 	// cappedTo the last second (from the run's start) counted in
 	// max_workers_reached_s, -1 before any.
 	waitedUntil time.Time
+	cappedWait  bool // the last wait for a worker was at the worker cap
 	cappedTo    int64
 	capped      int64
 }
@@ -180,6 +190,16 @@ func (d *dispatcher) loop() {
 			}
 			d.dropDue(n)
 			return
+		case d.spawned > 0 && d.spawned < d.maxWorkers && time.Since(j.intended) > maxSpawnLag && !(j.queued && d.cappedWait):
+			// The dispatcher itself fell behind (the generator was
+			// starved of CPU): a new worker, and its connection, for each
+			// iteration it catches up on would feed the starvation. Wait
+			// for a worker instead, then try iteration n again.
+			if !d.waitFree(j, false) {
+				d.dropDue(n)
+				return
+			}
+			n--
 		case d.spawned < d.maxWorkers && r.budget.take():
 			if j.queued {
 				r.addLate()
@@ -188,7 +208,7 @@ func (d *dispatcher) loop() {
 		default:
 			// Every worker the scenario may have is busy: wait for one,
 			// then try iteration n again (it may have become too late).
-			if !d.waitFree(j) {
+			if !d.waitFree(j, true) {
 				d.dropDue(n)
 				return
 			}
@@ -217,13 +237,23 @@ func (d *dispatcher) sleepUntil(t time.Time) bool {
 }
 
 // waitFree waits for a worker to come free, or for j to become too late
-// (but at least minLateWait), and counts the seconds the cap bound. It
-// reports false if the scenario was halted or ctx done first.
-func (d *dispatcher) waitFree(j job) bool {
+// (but at least minLateWait), and if capped counts the seconds the worker
+// cap bound. It reports false if the scenario was halted or ctx done first.
+func (d *dispatcher) waitFree(j job, capped bool) bool {
+	if !capped {
+		// A worker about to come free is no reason to queue.
+		runtime.Gosched()
+		if d.idle.Load() > 0 {
+			return true
+		}
+	}
 	from := time.Now()
+	d.cappedWait = capped
 	defer func() {
 		d.waitedUntil = time.Now()
-		d.noteCapped(from, d.waitedUntil)
+		if capped {
+			d.noteCapped(from, d.waitedUntil)
+		}
 	}()
 	if d.idle.Load() > 0 {
 		return true // a worker came free meanwhile

@@ -328,3 +328,31 @@ func TestWorkerCapReported(t *testing.T) {
 		})
 	}
 }
+
+// TestNoWorkerBurstWhenBehind starts a 100/s scenario of 20ms iterations
+// half a second late (as a dispatcher the machine did not schedule would
+// be): the iterations it finds more than 100ms overdue wait for its 10
+// pre-allocated workers rather than each getting a new worker (and
+// connection), which would feed the starvation that made it late; once it
+// is within 100ms of the schedule it may add workers again, so at most
+// 10 + 100/s × (100ms + 20ms) ≈ 22 (it was 44). The worker cap is not what
+// held them.
+func TestNoWorkerBurstWhenBehind(t *testing.T) {
+	t.Parallel()
+	out, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
+		opts.Start = c.Now().Add(-500 * ms)
+		return plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 100, Duration: 2 * time.Second},
+			GracefulStop: time.Second,
+			Steps:        []Step{{Name: "op", Op: sleepOp(c, 20*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := out.Scenarios[0]
+	if sc.Started != 200 || sc.Dropped != 0 || sc.Workers > 22 || sc.WorkersCappedS != 0 || sc.Late == 0 {
+		t.Errorf("outcome %+v; want all 200 started on at most 22 workers, the late ones counted late, the cap never reached", sc)
+	}
+}
