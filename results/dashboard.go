@@ -51,8 +51,10 @@ func (d *Dashboard) Close() { d.closeOnce.Do(func() { close(d.done) }) }
 
 func (d *Dashboard) servePage(w http.ResponseWriter, req *http.Request) {
 	data, _ := d.live.page()
+	sum := d.rec.Summary()
+	data.Capacity = sum.htmlCapacities() // as of the page's load, like the tables
 	var b bytes.Buffer
-	if err := d.rec.Summary().writePage(&b, data, true); err != nil {
+	if err := sum.writePage(&b, data, true); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}

@@ -170,7 +170,7 @@ func TestDashboardEvents(t *testing.T) {
 			t.Fatalf("ops %+v", ev.Ops)
 		}
 		o := ev.Ops[0]
-		near2 := func(ms float64) bool { return ms >= 2 && ms <= 2.02 } // 2 significant digits: the bucket's top
+		near2 := func(ms float64) bool { return ms >= 2 && ms <= 2.02 }                                   // 2 significant digits: the bucket's top
 		tenth := func(f LiveFigures) bool { return f.Errors >= f.Count/10-1 && f.Errors <= f.Count/10+1 } // every 10th fails
 		if o.Second.Count == 0 || !tenth(o.Second) || !tenth(o.Run) || !near2(o.Second.P50MS) || !near2(o.Second.P99MS) || !near2(o.Run.P90MS) || !near2(o.Run.MaxMS) {
 			t.Errorf("second %d: %+v (want 2 ms samples, every 10th failed)", ev.Second, o)

@@ -14,6 +14,7 @@ const FoldedFile = "phases.folded"
 // foldedLine is one stack of the phase flame graph and its value.
 type foldedLine struct {
 	stack []string // scenario, op, phase[, part]
+	key   string   // the stack as its folded line writes it
 	us    int64
 }
 
@@ -35,7 +36,7 @@ type foldedLine struct {
 func (s *Summary) WriteFolded(w io.Writer) error {
 	ew := &errWriter{w: w}
 	for _, l := range s.folded() {
-		ew.printf("%s %d\n", strings.Join(l.stack, ";"), l.us)
+		ew.printf("%s %d\n", l.key, l.us)
 	}
 	if ew.err != nil {
 		return fmt.Errorf("results: %s: %w", FoldedFile, ew.err)
@@ -76,9 +77,9 @@ func foldStacks(ops []foldOp) []foldedLine {
 			return
 		}
 		for i, f := range stack {
-			stack[i] = strings.NewReplacer(";", ",", "\n", " ", "\r", " ").Replace(f)
+			stack[i] = frameName.Replace(f)
 		}
-		out = append(out, foldedLine{stack: stack, us: us})
+		out = append(out, foldedLine{stack: stack, key: strings.Join(stack, ";"), us: us})
 	}
 	for _, o := range ops {
 		if len(o.phases) == 0 {
@@ -101,11 +102,13 @@ func foldStacks(ops []foldOp) []foldedLine {
 			add(*o.unaccounted, o.scenario, o.op, "unaccounted")
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return strings.Join(out[i].stack, ";") < strings.Join(out[j].stack, ";")
-	})
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out
 }
+
+// frameName makes a name a frame of the folded format: ';' splits frames
+// and a line break ends the stack.
+var frameName = strings.NewReplacer(";", ",", "\n", " ", "\r", " ")
 
 // phaseSums returns the total microseconds of each of o's phases.
 func (s *Summary) phaseSums(o *OpSummary) map[string]int64 {

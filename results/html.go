@@ -120,17 +120,25 @@ type flameNode struct {
 // spectrumPercentiles are where the distribution chart samples the latency
 // histogram: 1 − 10^(−k/4), from p0 to p99.999, and the maximum.
 func spectrumPercentiles(n int64) []float64 {
-	var ps []float64
-	for k := 0; k <= 20; k++ {
-		p := 100 * (1 - math.Pow(10, -float64(k)/4))
+	ps := allSpectrumPercentiles[:1]
+	for _, p := range allSpectrumPercentiles[1:] {
 		// Beyond 1/n of the samples a percentile is just the maximum.
-		if k > 0 && 1/(1-p/100) > float64(n) {
+		if 1/(1-p/100) > float64(n) {
 			break
 		}
-		ps = append(ps, p)
+		ps = allSpectrumPercentiles[:len(ps)+1]
+	}
+	return ps[:len(ps):len(ps)] // an append copies
+}
+
+// allSpectrumPercentiles are 1 − 10^(−k/4) for k = 0…20, in percent.
+var allSpectrumPercentiles = func() []float64 {
+	var ps []float64
+	for k := 0; k <= 20; k++ {
+		ps = append(ps, 100*(1-math.Pow(10, -float64(k)/4)))
 	}
 	return ps
-}
+}()
 
 func (s *Summary) htmlData(series *Series) htmlData {
 	d := htmlData{Ops: []htmlOp{}, Scenarios: []htmlScenario{}, Generators: []htmlGen{}}

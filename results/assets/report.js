@@ -412,7 +412,9 @@
     var say = function (t) { if (status) { status.textContent = t; } };
     var es = new EventSource(url);
     es.addEventListener("replay", function (m) {
+      var capacity = DATA.capacity; // as of the page's load: a replay has none
       DATA = JSON.parse(m.data);
+      DATA.capacity = DATA.capacity || capacity;
       document.querySelectorAll("[data-multiples]").forEach(function (g) { g.textContent = ""; });
       drawAll();
       say("live: " + clock(DATA.seconds) + " of the run so far");
