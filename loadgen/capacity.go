@@ -288,23 +288,7 @@ func (r *scenarioRun) runLevel(ctx context.Context, d *dispatcher, sink *levelSi
 	}
 	lv.End = time.Since(r.runStart)
 
-	if n := r.capped.Load() - capped0; n > 0 {
-		lv.Limited = fmt.Sprintf("every one of its %d workers busy in %d s (max_workers)", d.spawned, n)
-	}
-	if n := r.dropped.Load() - dropped0; n > 0 && abortedBy.Load() == nil && full {
-		// (An abort or a stop drops what was due then: not a limit.)
-		lv.Limited = joinReason(lv.Limited, fmt.Sprintf("%d iterations dropped", n))
-	}
-	// Saturated in at least half its seconds: one busy second (a
-	// neighbour's burst) does not make a level the generator's.
-	secs := max(1, int64(math.Round((lv.End - lv.Start).Seconds())))
-	if n := r.saturated.Load() - sat0; n > 0 && 2*n >= secs {
-		cause := results.CauseUnknown
-		if p := r.satCause.Load(); p != nil {
-			cause = *p
-		}
-		lv.Limited = joinReason(lv.Limited, fmt.Sprintf("generator saturated %d s (%s)", n, cause))
-	}
+	lv.Limited = r.levelLimits(lv, d.spawned, capped0, dropped0, sat0, abortedBy.Load() == nil && full)
 	switch why := abortedBy.Load(); {
 	case why != nil:
 		lv.Cut = "abort: " + *why
@@ -328,6 +312,31 @@ func (r *scenarioRun) runLevel(ctx context.Context, d *dispatcher, sink *levelSi
 		return lv, levelPass, false
 	}
 	return lv, levelFail, false
+}
+
+// levelLimits says why the generator could not drive a level, or "":
+// the worker cap bound, iterations were dropped (but for those an abort
+// or a stop dropped: counted is false then), or the generator was
+// saturated in at least half the level's seconds (one busy second, a
+// neighbour's burst, does not make a level the generator's). The *0
+// arguments are the counters at the level's start.
+func (r *scenarioRun) levelLimits(lv *results.CapacityLevel, workers int, capped0, dropped0, sat0 int64, counted bool) string {
+	var why string
+	if n := r.capped.Load() - capped0; n > 0 {
+		why = fmt.Sprintf("every one of its %d workers busy in %d s (max_workers)", workers, n)
+	}
+	if n := r.dropped.Load() - dropped0; n > 0 && counted {
+		why = joinReason(why, fmt.Sprintf("%d iterations dropped", n))
+	}
+	secs := max(1, int64(math.Round((lv.End - lv.Start).Seconds())))
+	if n := r.saturated.Load() - sat0; n > 0 && 2*n >= secs {
+		cause := results.CauseUnknown
+		if p := r.satCause.Load(); p != nil {
+			cause = *p
+		}
+		why = joinReason(why, fmt.Sprintf("generator saturated %d s (%s)", n, cause))
+	}
+	return why
 }
 
 // drain waits until every worker is idle: the level's iterations have all

@@ -270,3 +270,30 @@ func TestSearchNext(t *testing.T) {
 		t.Errorf("bisected down to %v, want [50 25 12.5]", got)
 	}
 }
+
+func TestLevelLimits(t *testing.T) {
+	r := &scenarioRun{exec: Executor{Kind: Capacity}}
+	lv := &results.CapacityLevel{Start: time.Second, End: 5 * time.Second}
+	sat := func(cause string) { noteHealth([]*scenarioRun{r}, results.Health{Saturated: true, Cause: cause}) }
+	if why := r.levelLimits(lv, 10, 0, 0, 0, true); why != "" {
+		t.Errorf("nothing happened: %q", why)
+	}
+	sat(results.CauseCrypto)
+	sat(results.CauseService) // the embedded target's own CPU: its capacity, not a limit
+	noteHealth([]*scenarioRun{r}, results.Health{Cause: results.CauseCPU})
+	if why := r.levelLimits(lv, 10, 0, 0, 0, true); why != "" {
+		t.Errorf("one saturated second of four: %q", why)
+	}
+	sat(results.CauseCPU)
+	if why := r.levelLimits(lv, 10, 0, 0, 0, true); why != "generator saturated 2 s (cpu)" {
+		t.Errorf("two of four: %q", why)
+	}
+	r.capped.Store(3)
+	r.dropped.Store(7)
+	if why := r.levelLimits(lv, 10, 1, 0, 2, false); why != "every one of its 10 workers busy in 2 s (max_workers)" {
+		t.Errorf("capped, drops of a stop: %q", why)
+	}
+	if why := r.levelLimits(lv, 10, 3, 0, 2, true); why != "7 iterations dropped" {
+		t.Errorf("dropped: %q", why)
+	}
+}
