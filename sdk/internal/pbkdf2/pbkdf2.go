@@ -7,12 +7,15 @@
 // blocks: the previous U (32 bytes, padded to one block) from the inner
 // state, then the inner digest (padded the same way) from the outer state.
 // On amd64 CPUs with the SHA extensions the whole iteration loop runs in
-// assembly (sha256_amd64.s); elsewhere, or built with -tags purego, it runs
-// the portable compression of block.go. The output is byte-equal to
+// assembly (sha256_amd64.s); on amd64 without them, and with -tags purego,
+// it runs the portable compression of block.go (still faster than
+// crypto/pbkdf2 on its AVX2 SHA-256); on other architectures Key is
+// crypto/pbkdf2's (stdlib_other.go). The output is byte-equal to
 // crypto/pbkdf2.Key(sha256.New, ...).
 package pbkdf2
 
 import (
+	stdpbkdf2 "crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -43,6 +46,9 @@ func Key(password string, salt []byte, iter, keyLen int) ([]byte, error) {
 	blocks := (int64(keyLen) + size - 1) / size
 	if blocks > 1<<32-1 {
 		return nil, errors.New("pbkdf2: key length too long")
+	}
+	if useStdlib {
+		return stdpbkdf2.Key(sha256.New, password, salt, iter, keyLen)
 	}
 	var ist, ost [8]uint32
 	padStates(password, &ist, &ost)
