@@ -104,7 +104,12 @@ func TestBadCommandLines(t *testing.T) {
 	copyDir(t, runA, swapped)
 	writeFile(t, swapped, "workload.yaml", strings.Replace(smallRun, `["error_rate < 1%"]`, `["count > 1000000"]`, 1))
 	big := writeFile(t, tmp, "big.yaml", strings.Repeat("#", 1<<20+1))
-	out := filepath.Join(tmp, "out") // never made: every case is refused
+	out := filepath.Join(tmp, "out")     // never made: every case is refused
+	blank := filepath.Join(tmp, "blank") // an empty folder: a good --out
+	if err := os.MkdirAll(blank, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(tmp, "x.bin")
 	tests := []struct {
 		name string
 		args []string
@@ -124,6 +129,10 @@ func TestBadCommandLines(t *testing.T) {
 		{"--start-at in the past", []string{"run", wl, "--start-at", "2020-01-01T00:00:00Z", "--out", out}, 2, "--start-at 2020-01-01T00:00:00Z is"},
 		{"--start-at not a time", []string{"run", wl, "--start-at", "tomorrow", "--out", out}, 2, `--start-at "tomorrow": want an RFC 3339 time`},
 		{"--metrics-addr bad port", []string{"run", wl, "--metrics-addr", "127.0.0.1:99999", "--out", out}, 2, `--metrics-addr "127.0.0.1:99999"`},
+		{"--vegeta and --cpuprofile one file", []string{"run", wl, "--vegeta", prof, "--cpuprofile", prof, "--out", out}, 2, "--cpuprofile " + prof + ": --vegeta names the same file"},
+		{"--vegeta the workload file", []string{"run", wl, "--vegeta", wl, "--out", out}, 2, "--vegeta " + wl + " is the workload file"},
+		{"--trace the run folder's stream", []string{"run", wl, "--out", blank, "--trace", filepath.Join(blank, "samples.bin")}, 2, "is the run folder's samples.bin"},
+		{"--save-identities the run folder's workload.yaml", []string{"run", wl, "--out", blank, "--save-identities", filepath.Join(blank, "workload.yaml")}, 2, "is the run folder's workload.yaml"},
 		{"a workload over the cap", []string{"run", big, "--out", out}, 2, "is larger than 1MiB, the cap on a workload file"},
 		{"/dev/zero as a workload", []string{"validate", "/dev/zero"}, 2, "/dev/zero is larger than 1MiB"},
 		// merge
@@ -143,6 +152,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"report a folder without a stream", []string{"report", tmp}, 2, "samples.bin"},
 		{"report a swapped workload.yaml", []string{"report", swapped}, 2, "is not the workload this run ran"},
 		{"report --vegeta in a missing folder", []string{"report", runA, "--vegeta", "/missing/x.bin"}, 2, "--vegeta /missing/x.bin: folder /missing"},
+		{"report --vegeta its own stream", []string{"report", runA, "--vegeta", filepath.Join(runA, "samples.bin")}, 2, "is the run folder's samples.bin"},
+		{"report --vegeta its summary.json", []string{"report", runA, "--vegeta", filepath.Join(runA, "summary.json")}, 2, "is the run folder's summary.json"},
 		{"report -e without =", []string{"report", runA, "-e", "LIMIT"}, 2, `-e "LIMIT": want KEY=VALUE`},
 	}
 	for _, tt := range tests {
@@ -156,7 +167,11 @@ func TestBadCommandLines(t *testing.T) {
 			}
 		})
 	}
-	// The earlier run's folder is as it was: its workload is still its own.
+	if entries, err := os.ReadDir(blank); err != nil || len(entries) > 0 {
+		t.Errorf("refused runs wrote into their --out %s: %v %v", blank, entries, err)
+	}
+	// The earlier run's folder is as it was: its workload is still its own,
+	// its stream whole.
 	if code, _, errOut := runCLI(t, "report", runA); code != 0 {
 		t.Errorf("report of the earlier run after the refused runs: exit %d\n%s", code, errOut)
 	}

@@ -84,6 +84,18 @@ func (r *runner) checkOutputs() error {
 			return usage(fmt.Errorf("%s %s: %w", o.flag, o.path, err))
 		}
 	}
+	runDir := ""
+	if !strings.Contains(dir, timeMark) {
+		runDir = dir
+	}
+	if err := checkDistinctOutputs([]output{
+		{"--vegeta", r.f.vegeta}, {"--cpuprofile", r.f.cpuProfile}, {"--trace", r.f.trace}, {"--save-identities", r.f.saveIdentities},
+	}, []input{
+		{"the workload file", r.w.File}, {"identity.config", r.w.Identity.Config},
+		{"identity.key_file", r.w.Identity.KeyFile}, {"target.tls.ca_file", r.w.Target.TLS.CAFile},
+	}, runDir); err != nil {
+		return usage(err)
+	}
 	if r.f.saveIdentities != "" && r.w.Target.URL != scenarios.EmbeddedURL && r.w.Identity.Config == "" {
 		return usage(fmt.Errorf("--save-identities %s: the run makes no identities (it has no IronCore target)", r.f.saveIdentities))
 	}
@@ -93,6 +105,60 @@ func (r *runner) checkOutputs() error {
 		}
 	}
 	return nil
+}
+
+// runFolderFiles are the files a run folder holds, which run, report and
+// merge write or read there.
+var runFolderFiles = []string{results.StreamFile, "summary.json", "report.txt", results.HTMLFile, results.FoldedFile, "workload.yaml"}
+
+type output struct{ flag, path string }
+type input struct{ what, path string }
+
+// checkDistinctOutputs refuses an output file that another output flag
+// names too, that is one of the files the command reads, or that is a
+// file of the run folder runDir ("" when not known): each would be
+// overwritten by the other write, or clobber the input or the run's
+// sample stream.
+func checkDistinctOutputs(outs []output, ins []input, runDir string) error {
+	var seen []output
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		for _, s := range seen {
+			if samePath(o.path, s.path) {
+				return fmt.Errorf("%s %s: %s names the same file; give each its own", o.flag, o.path, s.flag)
+			}
+		}
+		seen = append(seen, o)
+		for _, in := range ins {
+			if in.path != "" && samePath(o.path, in.path) {
+				return fmt.Errorf("%s %s is %s, which it would overwrite; give another file", o.flag, o.path, in.what)
+			}
+		}
+		if runDir == "" {
+			continue
+		}
+		for _, name := range runFolderFiles {
+			if samePath(o.path, filepath.Join(runDir, name)) {
+				return fmt.Errorf("%s %s is the run folder's %s, which it would overwrite; give a file outside it, or another name", o.flag, o.path, name)
+			}
+		}
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file: the same clean
+// absolute path, or, both existing, the same file by its inode.
+func samePath(a, b string) bool {
+	aa, errA := filepath.Abs(a)
+	ab, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && aa == ab {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // checkRunFolder checks a run folder template: with {time} it is new by

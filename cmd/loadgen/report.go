@@ -41,6 +41,9 @@ workload copied into the folder are evaluated again.`,
 				if err := checkOutFile(vegeta); err != nil {
 					return &exitError{code: exitUsage, err: fmt.Errorf("--vegeta %s: %w", vegeta, err)}
 				}
+				if err := checkDistinctOutputs([]output{{"--vegeta", vegeta}}, nil, dir); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
 			}
 			sum, warnings, err := results.Rebuild(dir)
 			if err != nil {
