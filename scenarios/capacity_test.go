@@ -63,3 +63,20 @@ func TestCapacityCompile(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCapacityOverrides(t *testing.T) {
+	t.Parallel()
+	w, err := Parse("cap.yaml", []byte(capacityYAML), LoadOptions{Getenv: noEnv, Catalog: testCatalog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// --rate starts the search there (and lifts max_rate to it), --workers
+	// caps its workers, --duration is its max_duration.
+	if err := w.Apply(Overrides{Rate: 3000, Workers: 40, Duration: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	s := w.Scenarios[0]
+	if s.Rate != 3000 || s.Capacity.MaxRate != 3000 || s.MaxWorkers != 40 || s.Duration != time.Minute {
+		t.Errorf("rate %g, max_rate %g, max_workers %d, max_duration %v", s.Rate, s.Capacity.MaxRate, s.MaxWorkers, s.Duration)
+	}
+}
