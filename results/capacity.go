@@ -255,8 +255,10 @@ func (l *CapacityLevel) aborted() bool { return strings.HasPrefix(l.Cut, "abort"
 // RecordCapacityLevel records a finished level of a capacity search; the
 // Recorder keeps l (the caller must not change it afterwards).
 func (r *Recorder) RecordCapacityLevel(l *CapacityLevel) {
+	line := judgeLevel(l).line()
 	r.healthMu.Lock()
 	r.levels = append(r.levels, l)
+	r.lastLevel = line
 	r.healthMu.Unlock()
 	if r.streaming.Load() {
 		body, err := json.Marshal(levelToWire(l))
@@ -348,6 +350,19 @@ func judgeLevel(l *CapacityLevel) judged {
 	}
 	j.sum = s
 	return j
+}
+
+// line describes a judged level in a few words: "decrypt 101/s FAIL: p99
+// 123 ms".
+func (j judged) line() string {
+	v := "pass"
+	switch {
+	case j.sum.GeneratorLimited || strings.HasPrefix(j.sum.Reason, "not judged"):
+		v = j.sum.Reason
+	case !j.sum.Pass:
+		v = "FAIL: " + j.sum.Reason
+	}
+	return j.l.Scenario + " " + rateStr(j.l.Rate) + " " + v
 }
 
 // capacitySummary judges a scenario's levels (in the order they ran) and

@@ -131,6 +131,9 @@ func TestCapacityStreamAndMerge(t *testing.T) {
 		if g, w := jsonOf(t, rebuilt.Scenarios), jsonOf(t, live.Scenarios); g != w {
 			t.Errorf("shard %d: rebuilt capacity differs:\nrebuilt %s\nlive    %s", i, g, w)
 		}
+		if p := rec.Progress(); !strings.HasSuffix(p.String(), "  level api 62.5/s pass") && i == 0 {
+			t.Errorf("progress %q", p)
+		}
 		if i == 1 {
 			c := live.Scenarios[0].Capacity
 			if c.Levels[1].Pass || c.MaxRatePerS != 60 {

@@ -101,6 +101,8 @@ type Recorder struct {
 	health   healthAgg
 	caps     map[string]WorkerCap // by scenario; guarded by healthMu
 	levels   []*CapacityLevel     // capacity searches' levels; guarded by healthMu
+	// lastLevel is the last level judged, for Progress; guarded by healthMu.
+	lastLevel string
 
 	endMu sync.Mutex
 	end   time.Time
