@@ -56,27 +56,19 @@ func (z *E6) Mul(x, y *E6) *E6 {
 	s.Add(&x.C1, &x.C2)
 	u.Add(&y.C1, &y.C2)
 	c0.Mul(&s, &u)
-	c0.Sub(&c0, &t1)
-	c0.Sub(&c0, &t2)
-	c0.MulByXi(&c0)
-	c0.Add(&c0, &t0)
+	xiSubSubAdd(&c0, &c0, &t1, &t2, &t0)
 
 	// c1 = (x0+x1)(y0+y1) − t0 − t1 + ξ·t2
 	s.Add(&x.C0, &x.C1)
 	u.Add(&y.C0, &y.C1)
 	c1.Mul(&s, &u)
-	c1.Sub(&c1, &t0)
-	c1.Sub(&c1, &t1)
-	s.MulByXi(&t2)
-	c1.Add(&c1, &s)
+	subSubAddXi(&c1, &c1, &t0, &t1, &t2)
 
 	// c2 = (x0+x2)(y0+y2) − t0 − t2 + t1
 	s.Add(&x.C0, &x.C2)
 	u.Add(&y.C0, &y.C2)
 	c2.Mul(&s, &u)
-	c2.Sub(&c2, &t0)
-	c2.Sub(&c2, &t2)
-	c2.Add(&c2, &t1)
+	subSubAdd(&c2, &c2, &t0, &t2, &t1)
 
 	z.C0, z.C1, z.C2 = c0, c1, c2
 	return z
@@ -217,4 +209,54 @@ func (x *E6) FillBytes(buf []byte) []byte {
 	x.C1.FillBytes(buf[64:128])
 	x.C0.FillBytes(buf[128:192])
 	return buf[:192]
+}
+
+// xiSubSubAdd sets z = ξ(m − a − b) + c.
+func xiSubSubAdd(z, m, a, b, c *E2) {
+	for i := 0; i < 12; i++ {
+		countAdd()
+	}
+	xiSubSubAddE2(z, m, a, b, c)
+}
+
+// xiSubSubAddGeneric is xiSubSubAdd in portable Go, without the counters.
+func xiSubSubAddGeneric(z, m, a, b, c *E2) {
+	var t E2
+	subE2(&t, m, a)
+	subE2(&t, &t, b)
+	mulByXi(&t, &t)
+	addE2(z, &t, c)
+}
+
+// subSubAddXi sets z = m − a − b + ξc.
+func subSubAddXi(z, m, a, b, c *E2) {
+	for i := 0; i < 12; i++ {
+		countAdd()
+	}
+	subSubAddXiE2(z, m, a, b, c)
+}
+
+// subSubAddXiGeneric is subSubAddXi in portable Go, without the counters.
+func subSubAddXiGeneric(z, m, a, b, c *E2) {
+	var t, x E2
+	subE2(&t, m, a)
+	subE2(&t, &t, b)
+	mulByXi(&x, c)
+	addE2(z, &t, &x)
+}
+
+// subSubAdd sets z = m − a − b + c.
+func subSubAdd(z, m, a, b, c *E2) {
+	for i := 0; i < 6; i++ {
+		countAdd()
+	}
+	subSubAddE2(z, m, a, b, c)
+}
+
+// subSubAddGeneric is subSubAdd in portable Go, without the counters.
+func subSubAddGeneric(z, m, a, b, c *E2) {
+	var t E2
+	subE2(&t, m, a)
+	subE2(&t, &t, b)
+	addE2(z, &t, c)
 }

@@ -68,6 +68,18 @@ func threePlusTwoE2(r, a, c *E2)
 //go:noescape
 func fp4SquareTail(rx, ry, a2, b2, s2 *E2)
 
+// xiSubSubAddE2, subSubAddXiE2 and subSubAddE2 are their Generic forms in
+// one call each (the linear steps of E6.Mul).
+//
+//go:noescape
+func xiSubSubAddE2(z, m, a, b, c *E2)
+
+//go:noescape
+func subSubAddXiE2(z, m, a, b, c *E2)
+
+//go:noescape
+func subSubAddE2(z, m, a, b, c *E2)
+
 func mulE2(z, x, y *E2) {
 	if hasADX {
 		mulE2ADX(z, x, y)

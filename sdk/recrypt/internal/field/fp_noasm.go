@@ -29,3 +29,9 @@ func threeMinusTwoE2(r, a, c *E2) { threeMinusTwoGeneric(r, a, c) }
 func threePlusTwoE2(r, a, c *E2) { threePlusTwoGeneric(r, a, c) }
 
 func fp4SquareTail(rx, ry, a2, b2, s2 *E2) { fp4SquareTailGeneric(rx, ry, a2, b2, s2) }
+
+func xiSubSubAddE2(z, m, a, b, c *E2) { xiSubSubAddGeneric(z, m, a, b, c) }
+
+func subSubAddXiE2(z, m, a, b, c *E2) { subSubAddXiGeneric(z, m, a, b, c) }
+
+func subSubAddE2(z, m, a, b, c *E2) { subSubAddGeneric(z, m, a, b, c) }

@@ -341,6 +341,27 @@ func TestE2GenericMatches(t *testing.T) {
 		if got != want {
 			t.Fatalf("threePlusTwoE2(%v, %v) = %v, the generic form says %v", x, y, got, want)
 		}
+		w := E2{C0: elem(), C1: elem()}
+		v := E2{C0: elem(), C1: elem()}
+		for _, f := range []struct {
+			name       string
+			asm, gener func(z, m, a, b, c *E2)
+		}{
+			{"xiSubSubAdd", xiSubSubAddE2, xiSubSubAddGeneric},
+			{"subSubAddXi", subSubAddXiE2, subSubAddXiGeneric},
+			{"subSubAdd", subSubAddE2, subSubAddGeneric},
+		} {
+			f.asm(&got, &x, &y, &w, &v)
+			f.gener(&want, &x, &y, &w, &v)
+			if got != want {
+				t.Fatalf("%sE2(%v, %v, %v, %v) = %v, the generic form says %v", f.name, x, y, w, v, got, want)
+			}
+			alias := x
+			f.asm(&alias, &alias, &y, &w, &v)
+			if alias != want {
+				t.Fatalf("%sE2 with z aliasing m differs", f.name)
+			}
+		}
 		s2 := E2{C0: elem(), C1: elem()}
 		var got2, want2 E2
 		fp4SquareTail(&got, &got2, &x, &y, &s2)
