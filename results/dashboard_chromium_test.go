@@ -154,11 +154,13 @@ type livePageState struct {
 	Points map[string]string `json:"points"` // chart → data-points
 	Errors []string          `json:"errors"` // data-error of failed charts
 	Ended  bool              `json:"ended"`
+	Table  []string          `json:"table"` // the live ops table's first cells
 }
 
 const livePageStateJS = `(function () {
   var s = {status: (document.getElementById("live-status") || {}).textContent || "", points: {}, errors: [],
-    ended: document.body.getAttribute("data-ended") === "true"};
+    ended: document.body.getAttribute("data-ended") === "true", table: []};
+  document.querySelectorAll("#live-ops tbody tr").forEach(function (tr) { s.table.push(tr.cells[0].textContent); });
   document.querySelectorAll("figure[data-chart]").forEach(function (f) {
     var k = f.getAttribute("data-chart") + (f.hasAttribute("data-op") ? f.getAttribute("data-op") : "");
     s.points[k] = f.getAttribute("data-points") || "";
@@ -210,6 +212,9 @@ func TestDashboardInChromium(t *testing.T) {
 		if points(second, chart) == 0 && chart != "flame" {
 			t.Errorf("chart %s drew no points: %+v", chart, second.Points)
 		}
+	}
+	if len(second.Table) != 1 || second.Table[0] != "docs/get" {
+		t.Errorf("live ops table %q, want docs/get", second.Table)
 	}
 	if _, ok := second.Points["latency0"]; !ok {
 		t.Errorf("no small multiple for the op: %+v", second.Points)

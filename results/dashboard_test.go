@@ -178,6 +178,9 @@ func TestDashboardEvents(t *testing.T) {
 		if ev.Totals.Samples != o.Run.Count || ev.Totals.Errors != o.Run.Errors || ev.Totals.Iterations < o.Run.Count {
 			t.Errorf("totals %+v, op %+v", ev.Totals, o.Run)
 		}
+		if len(ev.Scenarios) != 1 || ev.Scenarios[0].Name != "docs" {
+			t.Errorf("second %d: scenarios %+v, want docs (it has iterations)", ev.Second, ev.Scenarios)
+		}
 		if ev.Flame == nil || ev.Flame.Value == 0 || len(o.Spectrum) == 0 {
 			t.Errorf("second %d: no flame graph or spectrum", ev.Second)
 		}

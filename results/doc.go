@@ -26,7 +26,14 @@
 // report.html (WriteHTML: self-contained SVG charts, with the per-second
 // series of ReadSeries) and phases.folded (WriteFolded, for flame-graph
 // tools). WriteVegeta exports the stream as vegeta's results, and Merge
-// merges the run folders of a sharded run exactly.
+// merges the run folders of a sharded run exactly. report.html's template,
+// script and styles are files under assets/ (embedded).
+//
+// A Dashboard serves a running Recorder over HTTP: the same page and script,
+// following the run through server-sent events (/events), and the summary so
+// far. Once a Dashboard asks for it, the Recorder's goroutine keeps the
+// per-second figures it rolls anyway (about 50 bytes per op and second);
+// recording a sample costs the same with or without it.
 //
 // results imports nothing else of loadgen's.
 package results

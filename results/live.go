@@ -3,7 +3,6 @@ package results
 import (
 	"encoding/json"
 	"math"
-	"sort"
 	"sync"
 	"time"
 
@@ -142,25 +141,22 @@ func (r *Recorder) rollLive(second int64, now time.Time, sec map[opKey]*secAgg, 
 	if l == nil {
 		return
 	}
-	flame := flameTree(foldStacks(r.foldOps()))
+	folds, names := r.liveScan()
+	flame := flameTree(foldStacks(folds))
 	totals := LiveTotals{RatePerS: math.Float64frombits(r.rate.Load())}
 	for _, sh := range r.shards {
 		totals.Iterations += sh.iterations.Load()
 	}
-	var scens []LiveScenario
 	for _, m := range []*sync.Map{&r.late, &r.dropped} {
 		m.Range(func(k, _ any) bool {
-			name := k.(string)
-			for _, s := range scens {
-				if s.Name == name {
-					return true
-				}
-			}
-			scens = append(scens, LiveScenario{Name: name, Late: counter(&r.late, name).Load(), Dropped: counter(&r.dropped, name).Load()})
+			names[k.(string)] = true
 			return true
 		})
 	}
-	sort.Slice(scens, func(i, j int) bool { return scens[i].Name < scens[j].Name })
+	var scens []LiveScenario
+	for _, name := range sortedKeys(names) {
+		scens = append(scens, LiveScenario{Name: name, Late: counter(&r.late, name).Load(), Dropped: counter(&r.dropped, name).Load()})
+	}
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -220,12 +216,17 @@ func (l *live) addHealth(h Health) {
 	l.mu.Unlock()
 }
 
-// foldOps returns each op's service, phase and unaccounted sums so far,
-// summed over the shards (no histogram is merged).
-func (r *Recorder) foldOps() []foldOp {
+// liveScan returns each op's service, phase and unaccounted sums so far,
+// summed over the shards (no histogram is merged), and the names of the
+// scenarios with iterations.
+func (r *Recorder) liveScan() ([]foldOp, map[string]bool) {
 	byKey := make(map[opKey]*foldOp)
+	names := make(map[string]bool)
 	for _, sh := range r.shards {
 		sh.mu.Lock()
+		for name := range sh.scens {
+			names[name] = true
+		}
 		for k, o := range sh.ops {
 			f := byKey[k]
 			if f == nil {
@@ -249,7 +250,7 @@ func (r *Recorder) foldOps() []foldOp {
 	for _, k := range sortedOpKeys(byKey) {
 		out = append(out, *byKey[k])
 	}
-	return out
+	return out, names
 }
 
 func (p livePoint) figures() LiveFigures {

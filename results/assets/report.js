@@ -404,6 +404,20 @@
     DATA.seconds = n;
   }
 
+  // liveTable shows each op's run so far and its last second.
+  function liveTable(ops) {
+    var table = document.getElementById("live-ops");
+    if (!table) { return; }
+    var body = table.tBodies[0];
+    body.textContent = "";
+    ops.forEach(function (o) {
+      var tr = htmlEl("tr", "", body), r = o.run, s = o.second;
+      [o.name, r.count, r.errors, s.count, fmt(r.p50_ms), fmt(r.p90_ms), fmt(r.p99_ms), fmt(r.max_ms), s.count ? fmt(s.p99_ms) : "–"]
+        .forEach(function (v) { htmlEl("td", "", tr, String(v)); });
+    });
+    table.hidden = ops.length === 0;
+  }
+
   // follow keeps a live page up to date from the run's /events: a
   // "replay" event replaces DATA (on connecting, reconnecting or falling
   // behind), each unnamed event adds a second.
@@ -423,6 +437,7 @@
       var ev = JSON.parse(m.data);
       apply(ev);
       drawAll();
+      liveTable(ev.ops);
       var t = ev.totals;
       say("live: " + clock(ev.elapsed_s) + " · " + t.samples + " samples, " + t.errors + " errors · " +
         fmt(t.rate_per_s) + " iterations/s · late " + t.late + ", dropped " + t.dropped);
