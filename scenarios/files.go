@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -47,25 +49,48 @@ func (w *Workload) Check() error {
 	return errors.Join(errs...)
 }
 
-// checkFile returns what is wrong with the file at path, or "".
+// checkFile returns what is wrong with the file at path, or "". A key or
+// config given in place of its path is not echoed.
 func checkFile(path string, limit int64) string {
+	q := strconv.Quote(path)
 	fi, err := os.Stat(path)
 	switch {
+	case err != nil && keyLike(path):
+		return fmt.Sprintf("the value (%d bytes) looks like a key or config itself, not the name of its file (not shown: a secret); give the path of the file that holds it", len(path))
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("%q does not exist", path)
+		return q + " does not exist"
 	case err != nil:
-		return err.Error()
+		return q + ": " + pathErr(err)
 	case fi.IsDir():
-		return fmt.Sprintf("%q is a folder; want a file", path)
+		return q + " is a folder; want a file"
 	case fi.Mode().IsRegular() && fi.Size() > limit:
-		return fmt.Sprintf("%q is larger than %s, the cap on this file", path, capped.Size(limit))
+		return fmt.Sprintf("%s is larger than %s, the cap on this file", q, capped.Size(limit))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return err.Error()
+		return q + ": " + pathErr(err)
 	}
 	f.Close()
 	return ""
+}
+
+// pathErr is err without the path an *fs.PathError repeats.
+func pathErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// keyLike reports whether a file name looks like what the file would hold
+// rather than its name (a PEM key, a JSON config, a line of base64: the IAK
+// pasted, or -e IRONCORE_IAK="$(cat iak.pem)"): a secret not to echo.
+func keyLike(path string) bool {
+	if strings.ContainsAny(path, "\t\r\n{}\"") || strings.Contains(path, "-----") {
+		return true
+	}
+	return len(path) >= 40 && strings.Trim(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == ""
 }
 
 // fileName decodes a string naming a file into dst and notes it for

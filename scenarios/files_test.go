@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+// secretKey is a line of a PEM key (not a real one).
+const secretKey = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgbFjjz3H9SR0f7Vcy"
+
 // TestCheck checks that Check refuses what Load passes but a run cannot
 // do, each at the field's position.
 func TestCheck(t *testing.T) {
@@ -35,6 +38,13 @@ func TestCheck(t *testing.T) {
 			"target.tls.ca_file: \"" + big + "\" is larger than 1MiB, the cap on this file"},
 		{"setup.from missing", "target: {url: embedded}\nsetup: {from: /nonexistent/ids.json}" + tail,
 			`w.yaml:2:15: setup.from: "/nonexistent/ids.json" does not exist`},
+		// A key or config pasted where its path goes is a secret: never echoed.
+		{"key pasted as key_file (PEM)", "target: {url: http://127.0.0.1:9/api/1/}\nidentity: {config: " + good + ", key_file: \"-----BEGIN PRIVATE KEY-----\\n" + secretKey + "\\n-----END PRIVATE KEY-----\"}" + tail,
+			"identity.key_file: the value (118 bytes) looks like a key or config itself, not the name of its file (not shown: a secret)"},
+		{"key pasted as key_file (a base64 line)", "target: {url: http://127.0.0.1:9/api/1/}\nidentity: {config: " + good + ", key_file: " + secretKey + "}" + tail,
+			"identity.key_file: the value (64 bytes) looks like a key"},
+		{"config pasted, over a name's length", "target: {url: http://127.0.0.1:9/api/1/}\nidentity: {key_file: " + good + ", config: '{\"projectId\": 1, \"k\": \"" + strings.Repeat(secretKey, 5) + "\"}'}" + tail,
+			"identity.config: the value ("},
 		{"empty identity (unset vars)", "target: {url: http://127.0.0.1:9/api/1/}\nidentity: {config: '', key_file: ''}" + tail, ""},
 	}
 	for _, tc := range tests {
@@ -57,6 +67,9 @@ func TestCheck(t *testing.T) {
 			first, _, _ := strings.Cut(err.Error(), "\n")
 			if !strings.Contains(first, tc.want) {
 				t.Errorf("Check: %s\nwant it to contain %q", first, tc.want)
+			}
+			if strings.Contains(err.Error(), secretKey[:20]) {
+				t.Errorf("Check's error shows the key: %v", err)
 			}
 			if len(Errors(err)) == 0 {
 				t.Errorf("Check error %v holds no *Error", err)
