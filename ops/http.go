@@ -226,16 +226,20 @@ func ResolveURL(base *url.URL, ref string) (*url.URL, error) {
 	}
 	r, err := url.Parse(ref)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL: %w", ref, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may hold a password
+		}
+		return nil, fmt.Errorf("%q is not a URL: %w", redactURL(ref), err)
 	}
 	if r.IsAbs() {
 		if r.Host != base.Host || r.Scheme != base.Scheme {
-			return nil, fmt.Errorf("%q is not on the target %s://%s; a step may only call the target's host", ref, base.Scheme, base.Host)
+			return nil, fmt.Errorf("%q is not on the target %s://%s; a step may only call the target's host", r.Redacted(), base.Scheme, base.Host)
 		}
 		return r, nil
 	}
 	if r.Host != "" {
-		return nil, fmt.Errorf("%q names a host; use a path, or an absolute URL on %s", ref, base.Host)
+		return nil, fmt.Errorf("%q names a host; use a path, or an absolute URL on %s", r.Redacted(), base.Host)
 	}
 	// "/health" and "health" both mean base path + health, so a target of
 	// http://host/api/1/ keeps its prefix.
@@ -292,4 +296,18 @@ func NewHTTPClient(timeout time.Duration, insecure bool) *http.Client {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	return &http.Client{Transport: t, Timeout: timeout}
+}
+
+// redactURL masks the password of a URL that does not parse, as
+// url.URL.Redacted does of one that does: user:xxxxx@host.
+func redactURL(ref string) string {
+	i := strings.Index(ref, "://")
+	j := strings.LastIndex(ref, "@")
+	if i < 0 || j < i {
+		return ref
+	}
+	if k := strings.Index(ref[i+3:j], ":"); k >= 0 {
+		return ref[:i+3+k+1] + "xxxxx" + ref[j:]
+	}
+	return ref
 }

@@ -27,11 +27,14 @@ func TestResolveURL(t *testing.T) {
 		{ref: "https://127.0.0.1:8080/health", err: "not on the target"},
 		{ref: "//example.com/x", err: "names a host"},
 		{ref: "", err: "empty url"},
+		{ref: "http://u:Hunter2@example.com/x", err: `"http://u:xxxxx@example.com/x" is not on the target`},
+		{ref: "//u:Hunter2@example.com/x", err: `"//u:xxxxx@example.com/x" names a host`},
+		{ref: "http://u:Hunter2@127.0.0.1:8080/%zz", err: `"http://u:xxxxx@127.0.0.1:8080/%zz" is not a URL: invalid URL escape`},
 	}
 	for _, tt := range tests {
 		got, err := ResolveURL(base, tt.ref)
 		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "Hunter2") {
 				t.Errorf("ResolveURL(%q) error = %v, want it to contain %q", tt.ref, err, tt.err)
 			}
 			continue
