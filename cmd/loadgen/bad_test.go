@@ -146,6 +146,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"compare with a gate against no samples", []string{"compare", runA, empty, "--fail-on", "p99>+10%", "--fail-on", "error_rate>+0.5pp"}, 1, "no samples: a --fail-on gate cannot pass or fail"},
 		{"compare a missing input", []string{"compare", runA, filepath.Join(tmp, "nope")}, 2, "no such file or directory"},
 		{"compare an unknown format", []string{"compare", runA, wl}, 2, "format not recognised"},
+		{"compare --out an input's summary.json", []string{"compare", runA, runA, "--out", filepath.Join(runA, "summary.json")}, 2, "is the run folder's summary.json"},
+		{"compare --out an input file", []string{"compare", wl, runA, "--out", wl}, 2, "--out " + wl + " is an input to compare"},
 		{"compare --out in a missing folder", []string{"compare", runA, runA, "--out", "/missing/c.html"}, 2, "--out /missing/c.html: folder /missing"},
 		// report
 		{"report a missing folder", []string{"report", filepath.Join(tmp, "nope")}, 2, "no such file or directory"},

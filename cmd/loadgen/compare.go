@@ -178,6 +178,16 @@ func compareRuns(st *state, stdout io.Writer, args []string, f *compareFlags) er
 		if err := checkOutFile(f.out); err != nil {
 			return usage(fmt.Errorf("--out %s: %w", f.out, err))
 		}
+		// Never over an input, nor a file of an input's run folder.
+		for _, a := range args {
+			dir := ""
+			if fi, err := os.Stat(a); err == nil && fi.IsDir() {
+				dir = a
+			}
+			if err := checkDistinctOutputs([]output{{"--out", f.out}}, []input{{"an input to compare", a}}, dir); err != nil {
+				return usage(err)
+			}
+		}
 	}
 	runs := make([]*compare.Run, len(args))
 	for i, a := range args {
