@@ -20,17 +20,26 @@ type dashboardServer struct {
 	done chan struct{}
 }
 
-// listenDashboard binds addr, a loopback address unless expose
-// (--dashboard-expose): the dashboard shows the run's figures to whoever
-// reaches it, without authentication.
-func listenDashboard(st *state, addr string, expose bool) (*dashboardServer, error) {
+// checkDashboardAddr checks --dashboard: HOST:PORT, and a loopback host
+// unless expose (--dashboard-expose), since the dashboard shows the run's
+// figures to whoever reaches it, without authentication.
+func checkDashboardAddr(addr string, expose bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf("--dashboard %q: want HOST:PORT, e.g. 127.0.0.1:8089", addr)}
+		return &exitError{code: exitUsage, err: fmt.Errorf("--dashboard %q: want HOST:PORT, e.g. 127.0.0.1:8089", addr)}
 	}
 	if !expose && !isLoopback(host) {
-		return nil, &exitError{code: exitUsage, err: fmt.Errorf(
+		return &exitError{code: exitUsage, err: fmt.Errorf(
 			"--dashboard %q: not a loopback address; the dashboard has no login, so serving it beyond this machine takes --dashboard-expose (or use 127.0.0.1:PORT and kubectl port-forward or ssh -L)", addr)}
+	}
+	return nil
+}
+
+// listenDashboard checks and binds addr (see checkDashboardAddr) and says
+// where it bound.
+func listenDashboard(st *state, addr string, expose bool) (*dashboardServer, error) {
+	if err := checkDashboardAddr(addr, expose); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

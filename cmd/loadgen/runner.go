@@ -101,6 +101,11 @@ func newRunner(st *state, path string, f *runFlags, o runOverrides) (*runner, er
 	if err := r.checkOutputs(); err != nil {
 		return nil, err
 	}
+	if f.dashboard != "" {
+		if err := checkDashboardAddr(f.dashboard, f.dashboardExpose); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
