@@ -98,15 +98,17 @@ type htmlScenario struct {
 	Dropped int64      `json:"dropped"`
 }
 
+// htmlGen is one generator's health over the run. CPU and LagMS are null
+// in a second that did not measure them: a gap in the chart, not a 0.
 type htmlGen struct {
-	Name       string    `json:"name"`
-	Second     []int64   `json:"second"`
-	CPU        []float64 `json:"cpu"`
-	SchedMS    []float64 `json:"sched_ms"`
-	LagMS      []float64 `json:"lag_ms"`
-	Goroutines []int     `json:"goroutines"`
-	HeapMiB    []float64 `json:"heap_mib"`
-	Saturated  []int64   `json:"saturated"` // seconds
+	Name       string     `json:"name"`
+	Second     []int64    `json:"second"`
+	CPU        []*float64 `json:"cpu"`
+	SchedMS    []float64  `json:"sched_ms"`
+	LagMS      []*float64 `json:"lag_ms"`
+	Goroutines []int      `json:"goroutines"`
+	HeapMiB    []float64  `json:"heap_mib"`
+	Saturated  []int64    `json:"saturated"` // seconds
 }
 
 // flameNode is one frame of the flame graph: its name, total microseconds
@@ -205,9 +207,9 @@ func genHTML(name string, points []Health) htmlGen {
 	}
 	for _, p := range points {
 		h.Second = append(h.Second, p.Second)
-		h.CPU = append(h.CPU, finite(p.CPUPercent)) // not measured: 0 in the chart
+		h.CPU = append(h.CPU, measured(p.CPUPercent))
 		h.SchedMS = append(h.SchedMS, durMS(p.SchedLatencyP99))
-		h.LagMS = append(h.LagMS, durMS(p.StartLagP99))
+		h.LagMS = append(h.LagMS, lagMS(p))
 		h.Goroutines = append(h.Goroutines, p.Goroutines)
 		h.HeapMiB = append(h.HeapMiB, float64(p.HeapBytes)/(1<<20))
 		if p.Saturated {
@@ -269,12 +271,22 @@ func flameTree(lines []foldedLine) *flameNode {
 	return root
 }
 
-// finite returns v, or 0 for NaN (not measured), which JSON cannot carry.
-func finite(v float64) float64 {
+// measured returns v, or nil for NaN (not measured), which JSON cannot
+// carry: a chart leaves a gap there instead of plotting a 0.
+func measured(v float64) *float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0
+		return nil
 	}
-	return v
+	return &v
+}
+
+// lagMS returns h's start-lag p99 in milliseconds, or nil for a second in
+// which no open iteration started on time (none measured).
+func lagMS(h Health) *float64 {
+	if h.StartLags == 0 {
+		return nil
+	}
+	return measured(durMS(h.StartLagP99))
 }
 
 // reportTemplate returns the page's template with its helpers.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,4 +241,48 @@ func attr(tag, name string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// TestGeneratorChartGaps: a second whose CPU was not measured (NaN, which
+// JSON cannot carry) or that started no open iteration (no start lag) is a
+// gap (null) in report.html's and the live page's charts, not a 0 that
+// reads as measured.
+func TestGeneratorChartGaps(t *testing.T) {
+	t.Parallel()
+	points := []Health{
+		{Second: 0, CPUPercent: math.NaN()},
+		{Second: 1, CPUPercent: 42, StartLagP99: 3 * time.Millisecond, StartLags: 50},
+	}
+	type second struct {
+		CPU   *float64 `json:"cpu"`
+		LagMS *float64 `json:"lag_ms"`
+	}
+	var page struct {
+		CPU   []*float64 `json:"cpu"`
+		LagMS []*float64 `json:"lag_ms"`
+	}
+	if err := json.Unmarshal([]byte(jsonOf(t, genHTML("", points))), &page); err != nil {
+		t.Fatal(err)
+	}
+	var live []second
+	if err := json.Unmarshal([]byte(jsonOf(t, []LiveHealth{liveHealth(points[0]), liveHealth(points[1])})), &live); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]second{"report.html": {{page.CPU[0], page.LagMS[0]}, {page.CPU[1], page.LagMS[1]}}, "live": live}
+	for name, s := range got {
+		if s[0].CPU != nil || s[0].LagMS != nil {
+			t.Errorf("%s: second 0 (nothing measured) has cpu %v, lag %v; want gaps (null)", name, deref(s[0].CPU), deref(s[0].LagMS))
+		}
+		if s[1].CPU == nil || *s[1].CPU != 42 || s[1].LagMS == nil || *s[1].LagMS != 3 {
+			t.Errorf("%s: second 1 has cpu %v, lag %v; want 42 and 3", name, deref(s[1].CPU), deref(s[1].LagMS))
+		}
+	}
+}
+
+// deref formats v for a test message: its value, or nil.
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
 }

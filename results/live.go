@@ -73,13 +73,13 @@ type LiveScenario struct {
 // LiveHealth is one health record of the generator, as report.html's
 // generator charts draw it.
 type LiveHealth struct {
-	Second     int64   `json:"second"`
-	CPU        float64 `json:"cpu"`
-	SchedMS    float64 `json:"sched_ms"`
-	LagMS      float64 `json:"lag_ms"`
-	Goroutines int     `json:"goroutines"`
-	HeapMiB    float64 `json:"heap_mib"`
-	Saturated  bool    `json:"saturated"`
+	Second     int64    `json:"second"`
+	CPU        *float64 `json:"cpu"` // null: not measured
+	SchedMS    float64  `json:"sched_ms"`
+	LagMS      *float64 `json:"lag_ms"` // null: no open iteration started on time
+	Goroutines int      `json:"goroutines"`
+	HeapMiB    float64  `json:"heap_mib"`
+	Saturated  bool     `json:"saturated"`
 }
 
 // live keeps, for a dashboard, the run second by second: what report.html
@@ -277,7 +277,7 @@ func (o *liveOp) spectrum() [][2]float64 {
 }
 
 func liveHealth(h Health) LiveHealth {
-	return LiveHealth{Second: h.Second, CPU: finite(h.CPUPercent), SchedMS: durMS(h.SchedLatencyP99), LagMS: durMS(h.StartLagP99),
+	return LiveHealth{Second: h.Second, CPU: measured(h.CPUPercent), SchedMS: durMS(h.SchedLatencyP99), LagMS: lagMS(h),
 		Goroutines: h.Goroutines, HeapMiB: float64(h.HeapBytes) / (1 << 20), Saturated: h.Saturated}
 }
 
