@@ -245,19 +245,23 @@ func TestRunVegetaOut(t *testing.T) {
 
 func TestExpandOutDir(t *testing.T) {
 	start := time.Date(2026, 11, 27, 3, 16, 8, 0, time.UTC)
+	long := strings.Repeat("a", 300)
 	tests := []struct {
-		tmpl  string
-		shard scenarios.Shard
-		want  string
+		tmpl, name string
+		shard      scenarios.Shard
+		want       string
 	}{
-		{"", scenarios.Shard{}, "runs/smoke-20261127T031608Z"},
-		{"", scenarios.Shard{Index: 1, Count: 3}, "runs/smoke-20261127T031608Z-shard-1"},
-		{"out/{name}/{shard}", scenarios.Shard{Index: 2, Count: 3}, "out/smoke/2"},
-		{"out/{name}-{shard}", scenarios.Shard{}, "out/smoke-"},
+		{"", "smoke", scenarios.Shard{}, "runs/smoke-20261127T031608Z"},
+		{"", "smoke", scenarios.Shard{Index: 1, Count: 3}, "runs/smoke-20261127T031608Z-shard-1"},
+		{"out/{name}/{shard}", "smoke", scenarios.Shard{Index: 2, Count: 3}, "out/smoke/2"},
+		{"out/{name}-{shard}", "smoke", scenarios.Shard{}, "out/smoke-"},
+		{"", "../../escape", scenarios.Shard{}, "runs/..-..-escape-20261127T031608Z"},
+		{"", "ünï ☃", scenarios.Shard{}, "runs/-n----20261127T031608Z"},
+		{"", long, scenarios.Shard{}, "runs/" + long[:64] + "-20261127T031608Z"}, // mkdir failed, exit 1
 	}
 	for _, tt := range tests {
-		if got := expandOutDir(tt.tmpl, "smoke", start, tt.shard); got != tt.want {
-			t.Errorf("expandOutDir(%q, %v) = %q, want %q", tt.tmpl, tt.shard, got, tt.want)
+		if got := expandOutDir(tt.tmpl, tt.name, start, tt.shard); got != tt.want {
+			t.Errorf("expandOutDir(%q, %.20q, %v) = %q, want %q", tt.tmpl, tt.name, tt.shard, got, tt.want)
 		}
 	}
 }

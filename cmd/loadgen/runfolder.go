@@ -31,15 +31,22 @@ func outDirReplacer(name string, start time.Time, shard scenarios.Shard) *string
 	return strings.NewReplacer("{name}", safeName(name), "{time}", start.UTC().Format("20060102T150405Z"), "{shard}", sh)
 }
 
+// maxNameInPath caps a workload's name in its run folder's name, well
+// under a file name's 255 bytes (a longer name made mkdir fail, exit 1).
+const maxNameInPath = 64
+
+// safeName is a workload name as a file name: ASCII letters, digits, -, _
+// and . kept, any other character a -, at most maxNameInPath bytes.
 func safeName(s string) string {
 	if s == "" {
 		return "run"
 	}
-	return strings.Map(func(r rune) rune {
+	s = strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
 			return r
 		}
 		return '-'
 	}, s)
+	return s[:min(len(s), maxNameInPath)]
 }
