@@ -133,11 +133,14 @@ func spectrumPercentiles(n int64) []float64 {
 	return ps[:len(ps):len(ps)] // an append copies
 }
 
-// allSpectrumPercentiles are 1 − 10^(−k/4) for k = 0…20, in percent.
+// allSpectrumPercentiles are 1 − 10^(−k/4) for k = 0…20, in percent,
+// rounded to 10 significant digits (short in JSON, where they are written
+// every second on a live page).
 var allSpectrumPercentiles = func() []float64 {
 	var ps []float64
 	for k := 0; k <= 20; k++ {
-		ps = append(ps, 100*(1-math.Pow(10, -float64(k)/4)))
+		p := 100 * (1 - math.Pow(10, -float64(k)/4))
+		ps = append(ps, math.Round(p*1e8)/1e8)
 	}
 	return ps
 }()

@@ -185,8 +185,9 @@ func (r *Recorder) rollLive(second int64, now time.Time, sec map[opKey]*secAgg, 
 	for _, k := range sortedOpKeys(l.ops) {
 		o := l.ops[k]
 		o.points = append(o.points, make([]livePoint, n-int64(len(o.points)))...)
+		run, spectrum := o.runFigures()
 		lo := LiveOp{Name: k.scenario + "/" + k.op, Scenario: k.scenario, Op: k.op,
-			Second: o.points[second].figures(), Run: o.runFigures(), Spectrum: o.spectrum()}
+			Second: o.points[second].figures(), Run: run, Spectrum: spectrum}
 		ev.Ops = append(ev.Ops, lo)
 		ev.Totals.Samples += o.n
 		ev.Totals.Errors += o.errs
@@ -257,23 +258,21 @@ func (p livePoint) figures() LiveFigures {
 	return LiveFigures{Count: p.n, Errors: p.errs, P50MS: usToMS(p.p50), P90MS: usToMS(p.p90), P99MS: usToMS(p.p99), MaxMS: usToMS(p.pmax)}
 }
 
-func (o *liveOp) runFigures() LiveFigures {
-	q := o.run.ValueAtPercentilesSlice(liveQuantiles)
-	return livePoint{n: o.n, errs: o.errs, p50: q[0], p90: q[1], p99: q[2], pmax: q[3]}.figures()
-}
-
-// spectrum returns the op's latency at spectrumPercentiles and its maximum.
-func (o *liveOp) spectrum() [][2]float64 {
-	out := [][2]float64{}
-	if o.n == 0 {
-		return out
-	}
+// runFigures returns the op's run so far and its latency at
+// spectrumPercentiles and its maximum (one pass over the histogram).
+func (o *liveOp) runFigures() (LiveFigures, [][2]float64) {
 	ps := spectrumPercentiles(o.n)
-	vs := o.run.ValueAtPercentilesSlice(append(ps, 100))
-	for i, p := range ps {
-		out = append(out, [2]float64{p, usToMS(vs[i])})
+	vs := o.run.ValueAtPercentilesSlice(append(append(ps, 100), liveQuantiles...))
+	q := vs[len(ps)+1:]
+	run := livePoint{n: o.n, errs: o.errs, p50: q[0], p90: q[1], p99: q[2], pmax: q[3]}.figures()
+	spectrum := [][2]float64{}
+	if o.n == 0 {
+		return run, spectrum
 	}
-	return append(out, [2]float64{100, usToMS(vs[len(ps)])})
+	for i, p := range ps {
+		spectrum = append(spectrum, [2]float64{p, usToMS(vs[i])})
+	}
+	return run, append(spectrum, [2]float64{100, usToMS(vs[len(ps)])})
 }
 
 func liveHealth(h Health) LiveHealth {
@@ -293,7 +292,8 @@ func (l *live) page() (htmlData, []byte) {
 	}
 	for _, k := range sortedOpKeys(l.ops) {
 		o := l.ops[k]
-		h := htmlOp{Name: k.scenario + "/" + k.op, Spectrum: o.spectrum(),
+		_, spectrum := o.runFigures()
+		h := htmlOp{Name: k.scenario + "/" + k.op, Spectrum: spectrum,
 			Count: make([]int64, 0, l.seconds), Errors: make([]int64, 0, l.seconds)}
 		for _, p := range o.points[:l.seconds] {
 			h.Count, h.Errors = append(h.Count, p.n), append(h.Errors, p.errs)
