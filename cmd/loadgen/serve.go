@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -93,6 +94,9 @@ in IDs). A file with no rules means no policy (404).`,
 			if err := lim.check(); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
+			if err := checkStateDir(stateDir); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
 			cfg, err := serveConfig(seed, policiesFile)
 			if err != nil {
 				return err
@@ -146,4 +150,19 @@ func serveConfig(seed int64, policiesFile string) (service.Config, error) {
 		cfg.Policy = p
 	}
 	return cfg, nil
+}
+
+// checkStateDir checks, before the service starts, that --state-dir is a
+// folder, or can be made, whose files can be written.
+func checkStateDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("--state-dir %s is a file; want a folder", dir)
+	}
+	if err := checkWritable(nearestDir(dir)); err != nil {
+		return fmt.Errorf("--state-dir %s: %w", dir, err)
+	}
+	return nil
 }

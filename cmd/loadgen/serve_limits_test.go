@@ -25,6 +25,8 @@ func TestServeFlagUsageErrors(t *testing.T) {
 		{[]string{"serve", "--replay-window", "-1m"}, "--replay-window -1m0s: want"},
 		{[]string{"serve", "--max-conns", "0"}, "--max-conns 0: want 1 or more"},
 		{[]string{"serve", "--replay-window", "soon"}, `invalid argument "soon" for "--replay-window"`},
+		{[]string{"serve", "--state-dir", "serve.go"}, "--state-dir serve.go is a file; want a folder"}, // exit 1 after start
+		{[]string{"serve", "--state-dir", "serve.go/state"}, "--state-dir serve.go/state: serve.go is not a folder"},
 	} {
 		code, _, errOut := runCLI(t, tt.args...)
 		if code != exitUsage || !strings.Contains(errOut, tt.want) {
