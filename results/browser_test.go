@@ -242,3 +242,56 @@ func TestDashboardInChromium(t *testing.T) {
 	l.stop()
 	read(func(s livePageState) bool { return s.Ended }, "the run's end")
 }
+
+// TestReportSmallMultiples renders report.html of a run with 30 ops in
+// Chromium and measures the per-op latency charts: several to a row, the
+// 30 within three screens (900 px each) at 1100 px wide.
+func TestReportSmallMultiples(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("SKIPPED: %s is absent (apt-get install -y chromium); report.html's grid was not measured in a browser", chromiumPath)
+	}
+	t.Parallel()
+	const ops, seconds = 30, 20
+	r := testRecorder(1)
+	series := &Series{Start: testStart, Seconds: seconds}
+	for k := 0; k < ops; k++ {
+		op := OpSeries{Scenario: "s", Op: fmt.Sprintf("op_with_a_longish_name_%02d", k)}
+		for sec := int64(0); sec < seconds; sec++ {
+			op.Points = append(op.Points, SecondPoint{Second: sec, Count: 10, P50MS: float64(k + 1), P99MS: float64(2*k + 3)})
+		}
+		series.Ops = append(series.Ops, op)
+		r.RecordSample(&Sample{Scenario: "s", Op: op.Op, Latency: time.Duration(k+1) * time.Millisecond})
+	}
+	r.SetEnd(testStart.Add(seconds * time.Second))
+	page := filepath.Join(t.TempDir(), HTMLFile)
+	var b bytes.Buffer
+	if err := r.Summary().WriteHTML(&b, series); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := openInChromium(t, "file://"+page)
+	var got struct {
+		Figs, Drawn, Rows int
+		Height            float64
+	}
+	const js = `(function () {
+  var figs = Array.prototype.slice.call(document.querySelectorAll("[data-multiples] figure")), tops = {};
+  figs.forEach(function (f) { tops[Math.round(f.getBoundingClientRect().top + window.scrollY)] = true; });
+  return {Figs: figs.length, Rows: Object.keys(tops).length, Height: document.getElementById("latency").getBoundingClientRect().height,
+    Drawn: figs.filter(function (f) { return f.getAttribute("data-series") === "2"; }).length};
+})()`
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if exc := d.eval(js, &got); exc == "" && got.Drawn == ops {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page drew %+v, want %d latency charts", got, ops)
+		}
+	}
+	t.Logf("%d latency charts in %d rows, %.0f px", got.Figs, got.Rows, got.Height)
+	if got.Rows > ops/3 || got.Height > 3*900 {
+		t.Errorf("%d latency charts take %d rows and %.0f px: want at least 3 a row, within 2700 px", got.Figs, got.Rows, got.Height)
+	}
+}
