@@ -133,6 +133,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"--vegeta the workload file", []string{"run", wl, "--vegeta", wl, "--out", out}, 2, "--vegeta " + wl + " is the workload file"},
 		{"--trace the run folder's stream", []string{"run", wl, "--out", blank, "--trace", filepath.Join(blank, "samples.bin")}, 2, "is the run folder's samples.bin"},
 		{"--save-identities the run folder's workload.yaml", []string{"run", wl, "--out", blank, "--save-identities", filepath.Join(blank, "workload.yaml")}, 2, "is the run folder's workload.yaml"},
+		{"--metrics-addr not an address, --dry-run", []string{"run", wl, "--dry-run", "--metrics-addr", "nonsense"}, 2, `--metrics-addr "nonsense": want HOST:PORT`},
+		{"--metrics-addr port 99999, --dry-run", []string{"run", wl, "--dry-run", "--metrics-addr", "127.0.0.1:99999"}, 2, `--metrics-addr "127.0.0.1:99999": want HOST:PORT`},
 		{"a workload over the cap", []string{"run", big, "--out", out}, 2, "is larger than 1MiB, the cap on a workload file"},
 		{"/dev/zero as a workload", []string{"validate", "/dev/zero"}, 2, "/dev/zero is larger than 1MiB"},
 		// merge

@@ -5,10 +5,21 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/ironcorelabs/loadgen/metrics"
 )
+
+// checkMetricsAddr checks --metrics-addr's form, HOST:PORT with a port
+// number, so run --dry-run refuses what run's bind would.
+func checkMetricsAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--metrics-addr %q: want HOST:PORT with a port of 0 to 65535, e.g. 127.0.0.1:9090", addr)}
+	}
+	return nil
+}
 
 // listenMetrics binds --metrics-addr before the run starts anything, and
 // says where it bound (the port of ":0", every interface of ":9090").

@@ -106,6 +106,11 @@ func newRunner(st *state, path string, f *runFlags, o runOverrides) (*runner, er
 			return nil, err
 		}
 	}
+	if f.metricsAddr != "" {
+		if err := checkMetricsAddr(f.metricsAddr); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
