@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"html/template"
 	"math"
 	"os"
 	"os/exec"
@@ -285,4 +286,30 @@ func deref(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+// TestHTMLNamesVerdicts: report.html says what report.txt says at its
+// top: each scenario its own worker cap held back, with the arithmetic,
+// and each cause of the generator's saturated seconds, with what to do.
+func TestHTMLNamesVerdicts(t *testing.T) {
+	t.Parallel()
+	s := foldedRecorder().Summary()
+	runq := 64.0
+	s.Generator.Saturated, s.Generator.Seconds, s.Generator.SaturatedSeconds = true, 5, 2
+	s.Generator.Causes, s.Generator.RunQueueMaxPct = map[string]int64{CauseMachine: 2}, &runq
+	sc := &s.Scenarios[0]
+	sc.MaxWorkersReachedS, sc.MaxWorkers, sc.PeakRatePerS, sc.Iterations, sc.IterationMS.Mean = 4, 50, 3000, 12000, 51
+	var b bytes.Buffer
+	if err := s.WriteHTML(&b, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := append(s.WorkerCapVerdicts(), s.SaturationCauses()...)
+	if len(lines) != 2 {
+		t.Fatalf("verdicts %q; want a worker cap and a cause", lines)
+	}
+	for _, l := range lines {
+		if !strings.Contains(b.String(), template.HTMLEscapeString(l)) {
+			t.Errorf("report.html lacks %q", l)
+		}
+	}
 }

@@ -192,9 +192,13 @@ func causeName(c string) string {
 
 // WorkerCapVerdicts returns one line per scenario whose own worker cap
 // bound, with the arithmetic (Little's law: in flight = rate × service
-// time) and what to raise.
+// time) and what to raise. Seconds are counted out of those the
+// generator measured, as the saturation verdict counts them.
 func (s *Summary) WorkerCapVerdicts() []string {
-	total := int64(math.Ceil(s.Run.DurationS))
+	total := s.Generator.Seconds
+	if total == 0 {
+		total = int64(math.Ceil(s.Run.DurationS))
+	}
 	var out []string
 	for _, sc := range s.Scenarios {
 		if sc.MaxWorkersReachedS == 0 {

@@ -82,6 +82,15 @@ func TestWorkerCapVerdict(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("WorkerCapVerdicts =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+
+	// Out of the seconds the generator measured, as the saturation line
+	// counts them (15 of 15, not of a 16th that the run's last 30 ms began).
+	s = &Summary{Run: RunMeta{DurationS: 15.03}, Generator: Generator{Seconds: 15}, Scenarios: []ScenarioSummary{
+		{Name: "slow", MaxWorkersReachedS: 15, MaxWorkers: 50},
+	}}
+	if got, want := s.WorkerCapVerdicts(), "scenario slow: max_workers (50) was reached in 15 of 15 s; raise max_workers"; len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("WorkerCapVerdicts = %q; want %q…", got, want)
+	}
 }
 
 // TestTextNotMeasured checks that a run without health records says "not
