@@ -17,8 +17,8 @@ import (
 //   - "/events": server-sent events (text/event-stream). The first event,
 //     named "replay", carries the page's data so far (report.html's DATA);
 //     then comes one unnamed event a second, a LiveEvent in JSON, with id
-//     its second; a client that fell behind gets a new "replay"; an event
-//     named "end" closes the stream when the run ends.
+//     its second; a client more than 16 s behind gets a new "replay"; an
+//     event named "end" closes the stream when the run ends.
 //   - "/summary.json": the summary so far (as summary.json, thresholds not
 //     evaluated).
 //
@@ -50,7 +50,7 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, req *http.Request) { d.mux.
 func (d *Dashboard) Close() { d.closeOnce.Do(func() { close(d.done) }) }
 
 func (d *Dashboard) servePage(w http.ResponseWriter, req *http.Request) {
-	data, _ := d.live.page()
+	data := d.live.page()
 	sum := d.rec.Summary()
 	data.Capacity = sum.htmlCapacities() // as of the page's load, like the tables
 	var b bytes.Buffer
@@ -84,19 +84,25 @@ func (d *Dashboard) serveEvents(w http.ResponseWriter, req *http.Request) {
 	rc := http.NewResponseController(w)
 	sent := int64(-1) // the last second the client has
 	for {
-		second, event, wake, ended := d.live.latest()
+		second, wake, ended := d.live.latest()
 		var err error
-		switch {
-		case second == sent:
-		case second == sent+1 && sent >= 0:
-			err = writeEvent(w, "", second, event)
-		default:
-			data, _ := d.live.page()
+		for err == nil && sent < second {
+			// The seconds the client lacks, one event each; a replay when
+			// it has none yet, or fell further behind than the events kept.
+			var ev []byte
+			if sent >= 0 {
+				ev = d.live.eventAt(sent + 1)
+			}
+			if ev != nil {
+				sent++
+				err = writeEvent(w, "", sent, ev)
+				continue
+			}
+			data := d.live.page()
 			js, _ := json.Marshal(data) // plain data: cannot fail
-			second = data.Seconds - 1
-			err = writeEvent(w, "replay", second, js)
+			sent = data.Seconds - 1
+			err = writeEvent(w, "replay", sent, js)
 		}
-		sent = second
 		if err == nil && ended {
 			err = writeEvent(w, "end", sent, []byte("{}"))
 		}

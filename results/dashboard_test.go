@@ -267,3 +267,31 @@ func TestDashboardPage(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveKeepsRecentEvents: the latest keepEvents seconds' events are
+// kept for clients that fell behind; a skipped second has none.
+func TestLiveKeepsRecentEvents(t *testing.T) {
+	t.Parallel()
+	r := testRecorder(1)
+	l := r.keepLive()
+	sec := map[opKey]*secAgg{}
+	for s := int64(0); s < 20; s++ {
+		if s == 12 {
+			continue // a late tick: second 12 is never rolled
+		}
+		r.rollLive(s, testStart.Add(time.Duration(s+1)*time.Second), sec, false)
+	}
+	for s := int64(0); s < 20; s++ {
+		ev := l.eventAt(s)
+		kept := s >= 20-keepEvents && s != 12
+		if (ev != nil) != kept {
+			t.Errorf("second %d: event kept %v, want %v", s, ev != nil, kept)
+		}
+		if ev != nil && !strings.Contains(string(ev), `"second":`+strconv.FormatInt(s, 10)+`,`) {
+			t.Errorf("second %d: event %.60s", s, ev)
+		}
+	}
+	if d := l.page(); d.Seconds != 20 {
+		t.Errorf("page has %d seconds, want 20", d.Seconds)
+	}
+}

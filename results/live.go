@@ -96,8 +96,13 @@ type live struct {
 	health  []Health
 	sent    int // health records already in an event
 	flame   *flameNode
-	event   []byte // the latest event, JSON
-	ended   bool
+	// recent are the latest events, JSON, by second mod keepEvents: a
+	// client a few seconds behind gets what it missed, not a replay.
+	recent [keepEvents]struct {
+		second int64
+		event  []byte
+	}
+	ended bool
 	// wake is closed, and replaced, when a second is rolled.
 	wake chan struct{}
 }
@@ -205,7 +210,9 @@ func (r *Recorder) rollLive(second int64, now time.Time, sec map[opKey]*secAgg, 
 	}
 	l.sent = len(l.health)
 	l.seconds, l.flame, l.ended = n, flame, final
-	l.event, _ = json.Marshal(ev) // plain data: cannot fail
+	js, _ := json.Marshal(ev) // plain data: cannot fail
+	r0 := &l.recent[second%keepEvents]
+	r0.second, r0.event = second, js
 	close(l.wake)
 	l.wake = make(chan struct{})
 }
@@ -281,8 +288,8 @@ func liveHealth(h Health) LiveHealth {
 }
 
 // page returns what report.html's script draws, for the seconds rolled so
-// far, and the latest event (nil before the first roll).
-func (l *live) page() (htmlData, []byte) {
+// far.
+func (l *live) page() htmlData {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	d := htmlData{Seconds: l.seconds, StartMS: l.start.UnixMilli(), Ops: []htmlOp{}, Scenarios: []htmlScenario{},
@@ -314,13 +321,34 @@ func (l *live) page() (htmlData, []byte) {
 	if len(l.health) > 0 {
 		d.Generators = append(d.Generators, genHTML("", l.health[:l.sent]))
 	}
-	return d, l.event
+	return d
 }
 
-// latest returns the last second rolled (-1: none yet), its event, a
-// channel closed when the next is rolled, and whether the run has ended.
-func (l *live) latest() (second int64, event []byte, wake <-chan struct{}, ended bool) {
+// keepEvents is how many of the latest events a live view keeps.
+const keepEvents = 16
+
+// latest returns the last second rolled (-1: none yet), a channel closed
+// when the next is rolled, and whether the run has ended.
+func (l *live) latest() (second int64, wake <-chan struct{}, ended bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.seconds - 1, l.event, l.wake, l.ended
+	return l.seconds - 1, l.wake, l.ended
+}
+
+// eventAt returns the event of second, nil if it is no longer kept (or
+// was skipped).
+func (l *live) eventAt(second int64) []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.eventLocked(second)
+}
+
+func (l *live) eventLocked(second int64) []byte {
+	if second < 0 {
+		return nil
+	}
+	if r := l.recent[second%keepEvents]; r.second == second {
+		return r.event
+	}
+	return nil
 }
