@@ -127,6 +127,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"--trace a folder", []string{"run", wl, "--trace", tmp, "--out", out}, 2, "--trace " + tmp + ": is a folder"},
 		{"--shard with --shards", []string{"run", wl, "--shard", "1/2", "--shards", "2", "--out", out}, 2, "--shard 1/2 and --shards 2 exclude each other"},
 		{"--start-at in the past", []string{"run", wl, "--start-at", "2020-01-01T00:00:00Z", "--out", out}, 2, "--start-at 2020-01-01T00:00:00Z is"},
+		{"--start-at years ahead", []string{"run", wl, "--dry-run", "--start-at", "2099-01-01T00:00:00Z"}, 2, "--start-at 2099-01-01T00:00:00Z is"}, // waited until 2099
 		{"--start-at not a time", []string{"run", wl, "--start-at", "tomorrow", "--out", out}, 2, `--start-at "tomorrow": want an RFC 3339 time`},
 		{"--metrics-addr bad port", []string{"run", wl, "--metrics-addr", "127.0.0.1:99999", "--out", out}, 2, `--metrics-addr "127.0.0.1:99999"`},
 		{"--vegeta and --cpuprofile one file", []string{"run", wl, "--vegeta", prof, "--cpuprofile", prof, "--out", out}, 2, "--cpuprofile " + prof + ": --vegeta names the same file"},

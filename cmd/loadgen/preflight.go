@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -247,7 +248,7 @@ func checkPushgateway(raw string) error {
 
 // parseStartAt parses --start-at: "now", or an RFC 3339 time that has not
 // passed (a time past would start at once, silently out of step with the
-// shards it was meant to align with).
+// shards it was meant to align with) and is at most maxStartAhead away.
 func parseStartAt(s string, now time.Time) (time.Time, error) {
 	if s == "now" {
 		return time.Time{}, nil
@@ -259,5 +260,16 @@ func parseStartAt(s string, now time.Time) (time.Time, error) {
 	if !t.After(now) {
 		return t, fmt.Errorf("--start-at %s is %s in the past; give a time to come, or now", s, now.Sub(t).Round(time.Second))
 	}
+	if ahead := t.Sub(now); ahead > maxStartAhead {
+		when := ahead.Round(time.Minute).String()
+		if days := int(ahead.Hours() / 24); days >= 2 {
+			when = strconv.Itoa(days) + " days"
+		}
+		return t, fmt.Errorf("--start-at %s is %s ahead, more than a day (a mistyped date would wait for ever); give a time within a day, or now", s, when)
+	}
 	return t, nil
 }
+
+// maxStartAhead bounds how far ahead --start-at may be: shards are started
+// minutes apart, not days.
+const maxStartAhead = 24 * time.Hour

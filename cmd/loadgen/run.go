@@ -106,7 +106,7 @@ a second one cancels at once, still writing what was measured.`,
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print the whole report (service times, phases, scenarios, generator health), not only the headline; report.txt has it either way")
 	fl.StringVar(&f.shard, "shard", "", "run shard INDEX/COUNT of the workload (0/3, 1/3, 2/3): 1/COUNT of every rate, worker count, iteration count and setup total")
 	fl.IntVar(&f.shards, "shards", 0, "shard count, with the index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")
-	fl.StringVar(&f.startAt, "start-at", "", "wait until this wall time (RFC 3339, e.g. 2026-11-27T10:00:00Z) before starting, to align shards; a time past is refused; now starts at once")
+	fl.StringVar(&f.startAt, "start-at", "", "wait until this wall time (RFC 3339, e.g. 2026-11-27T10:00:00Z, within a day) before starting, to align shards; a time past is refused; now starts at once")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9090 (:9090 is every interface; :0 picks a port; the address bound is printed)")
 	fl.StringVar(&f.dashboard, "dashboard", "", "serve a live dashboard at http://ADDR/ while running (report.html's charts, updated every second; /events, /summary.json), e.g. 127.0.0.1:8089")
 	fl.BoolVar(&f.dashboardExpose, "dashboard-expose", false, "allow --dashboard on an address that is not loopback (it has no login)")
