@@ -21,7 +21,7 @@ import (
 )
 
 // runner runs one workload. run calls its steps in the order they happen:
-// setup, start, wait, stop, teardown, write and exitCode; close releases
+// listen, setup, start, wait, stop, teardown, write and exitCode; close releases
 // what the steps that ran acquired, also when one of them fails.
 type runner struct {
 	st      *state
@@ -122,19 +122,8 @@ func (r *runner) run(ctx context.Context) error {
 	defer r.stopper.close()
 	defer r.close(ctx)
 
-	if r.f.metricsAddr != "" {
-		ln, err := listenMetrics(r.st, r.f.metricsAddr)
-		if err != nil {
-			return err
-		}
-		r.metricsLn = ln
-	}
-	if r.f.dashboard != "" {
-		d, err := listenDashboard(r.st, r.f.dashboard, r.f.dashboardExpose)
-		if err != nil {
-			return err
-		}
-		r.dash = d
+	if err := r.listen(); err != nil {
+		return err
 	}
 	if err := r.setup(ctx); err != nil {
 		return err
@@ -150,6 +139,26 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	return r.exitCode(ctx, failed)
+}
+
+// listen binds the --metrics-addr and --dashboard addresses before setup,
+// so a taken port fails the run before it makes anything.
+func (r *runner) listen() error {
+	if r.f.metricsAddr != "" {
+		ln, err := listenMetrics(r.st, r.f.metricsAddr)
+		if err != nil {
+			return err
+		}
+		r.metricsLn = ln
+	}
+	if r.f.dashboard != "" {
+		d, err := listenDashboard(r.st, r.f.dashboard, r.f.dashboardExpose)
+		if err != nil {
+			return err
+		}
+		r.dash = d
+	}
+	return nil
 }
 
 // setup starts the target and compiles the plan; with an IronCore target
