@@ -16,7 +16,9 @@ import (
 // copyWorkload copies the workload file into the run folder, with the value
 // of every `password:` field and of every credential header of an http
 // step (Authorization, Cookie, API keys, tokens) written out literally
-// replaced by a marker, and the password of every `url:` masked (a ${VAR} stays as it is: it holds no secret). The copy keeps what
+// replaced by a marker, and the password and credential query parameters
+// (?token=, ?api_key=, ...) of every `url:` masked (a ${VAR} stays as it
+// is: it holds no secret). The copy keeps what
 // `loadgen report` and `loadgen merge` need: scenarios and thresholds.
 //
 // It returns the SHA-256 (hex) of what it wrote, and never replaces a file:
@@ -59,14 +61,10 @@ func redactPasswords(n *yaml.Node) bool {
 			if k.Value == "password" && redactScalar(v) {
 				changed = true
 			}
-			// A URL's password (target.url, an http step's url).
-			if k.Value == "url" && v.Kind == yaml.ScalarNode {
-				if u, err := url.Parse(v.Value); err == nil && u.User != nil {
-					if _, ok := u.User.Password(); ok {
-						v.Value = u.Redacted()
-						changed = true
-					}
-				}
+			// A URL's password (target.url, an http step's url), and its
+			// query's credentials (?token=, ?api_key=, ...).
+			if k.Value == "url" && v.Kind == yaml.ScalarNode && redactURL(v) {
+				changed = true
 			}
 			// An http step's credentials: Authorization, cookies, API
 			// keys and tokens written out in its headers.
@@ -83,6 +81,37 @@ func redactPasswords(n *yaml.Node) bool {
 		if redactPasswords(c) {
 			changed = true
 		}
+	}
+	return changed
+}
+
+// redactURL masks the password and the credential query parameters of a
+// literal URL in v, and reports whether it did.
+func redactURL(v *yaml.Node) bool {
+	u, err := url.Parse(v.Value)
+	if err != nil {
+		return false
+	}
+	changed := false
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		changed = true
+	}
+	q, masked := u.Query(), false
+	for name, vals := range q {
+		if sensitiveHeader(name) {
+			for i := range vals {
+				vals[i] = "xxxxx"
+			}
+			masked = true
+		}
+	}
+	if masked {
+		u.RawQuery = q.Encode()
+		changed = true
+	}
+	if changed {
+		v.Value = u.String()
 	}
 	return changed
 }

@@ -27,6 +27,8 @@ func TestCopyWorkloadRedacts(t *testing.T) {
 		{"header var", "steps: [{op: http, url: /x, headers: {Authorization: \"${TOKEN}\"}}]\n", "", "${TOKEN}"},
 		{"target url password", "steps: [{op: http, url: /x}]\ntarget: {url: \"https://lg:pw-in-url-3@127.0.0.1:1/api/1/\"}\n", "pw-in-url-3", "https://lg:xxxxx@127.0.0.1:1/api/1/"},
 		{"step url password", "steps: [{op: http, url: \"http://lg:pw-in-url-4@127.0.0.1:1/x\"}]\n", "pw-in-url-4", "127.0.0.1:1/x"},
+		{"step url query token", "steps: [{op: http, url: \"/x?page=2&access_token=tok-in-query-5\"}]\n", "tok-in-query-5", "page=2"},
+		{"step url api_key and password", "steps: [{op: http, url: \"http://lg:pw-6@127.0.0.1:1/x?api_key=key-in-query-7\"}]\n", "key-in-query-7", "lg:xxxxx@127.0.0.1:1/x?api_key=xxxxx"},
 		{"plain header", "steps: [{op: http, url: /x, headers: {Accept: application/json}}]\n", "", "application/json"},
 	}
 	for _, tt := range tests {
