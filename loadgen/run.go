@@ -235,6 +235,23 @@ func (p *Plan) RateScale() float64 {
 	return p.MaxRate / sum
 }
 
+// Unpaced returns the closed scenarios MaxRate does not pace, as "name
+// (executor)": they have no rate to scale and start iterations as fast as
+// their workers finish them, so the workload may exceed MaxRate. Nil when
+// there is no cap.
+func (p *Plan) Unpaced() []string {
+	if p.MaxRate <= 0 {
+		return nil
+	}
+	var out []string
+	for _, sc := range p.Scenarios {
+		if !sc.Executor.IsOpen() {
+			out = append(out, fmt.Sprintf("%s (%s)", sc.Name, sc.Executor.Kind))
+		}
+	}
+	return out
+}
+
 // Scaled returns e with its rates multiplied by f (a closed executor
 // unchanged): what Run runs under Plan.RateScale, for a dry run to show.
 func (e Executor) Scaled(f float64) Executor { return scaleRates(e, f) }

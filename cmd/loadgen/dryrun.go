@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
@@ -26,6 +27,9 @@ func dryRun(w io.Writer, wl *scenarios.Workload, plan *loadgen.Plan) error {
 	scale := plan.RateScale()
 	if scale != 1 {
 		fmt.Fprintf(w, "target.max_rate %g/s caps the summed peak rates: every rate below is scaled by %.4g\n", plan.MaxRate, scale)
+	}
+	if n := unpacedNote(plan); n != "" {
+		fmt.Fprintln(w, n)
 	}
 	for i, sc := range plan.Scenarios {
 		n, rate, wk := sc.Executor.Scaled(scale).Planned()
@@ -91,4 +95,15 @@ func dryRun(w io.Writer, wl *scenarios.Workload, plan *loadgen.Plan) error {
 			cal.Decrypt.Round(time.Microsecond), cal.TransformKey.Round(time.Microsecond))
 	}
 	return nil
+}
+
+// unpacedNote says which closed scenarios target.max_rate does not pace,
+// or "" when it paces every scenario (or there is no cap).
+func unpacedNote(plan *loadgen.Plan) string {
+	u := plan.Unpaced()
+	if len(u) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("target.max_rate %g/s does not pace closed scenarios: %s start iterations as fast as their workers finish them (give them a rate executor to cap them)",
+		plan.MaxRate, strings.Join(u, ", "))
 }

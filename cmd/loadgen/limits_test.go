@@ -49,6 +49,31 @@ func TestDryRunMaxRate(t *testing.T) {
 	}
 }
 
+// TestMaxRateUnpacedClosed checks that a closed scenario under
+// target.max_rate is named, by the dry run and the run alike, as one the
+// cap does not pace: it starts iterations as fast as its workers finish
+// them, so the workload's rate may exceed max_rate.
+func TestMaxRateUnpacedClosed(t *testing.T) {
+	dir := t.TempDir()
+	body := strings.Replace(smallRun, "target: {url: embedded, timeout: 5s}", "target: {url: embedded, timeout: 5s, max_rate: 1/s}", 1)
+	body = strings.Replace(body, "executor: constant-rate\n    rate: 40/s\n    duration: 1s\n    max_workers: 10",
+		"executor: shared-iterations\n    workers: 1\n    iterations: 3", 1)
+	p := writeFile(t, dir, "closed.yaml", body)
+	want := "target.max_rate 1/s does not pace closed scenarios: health (shared-iterations)"
+	code, out, errOut := runCLI(t, "run", p, "--dry-run")
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("dry run: code %d\n%s%s\nwant %q", code, out, errOut, want)
+	}
+	code, out, errOut = runCLI(t, "run", p, "-q", "--out", filepath.Join(dir, "run"))
+	if code != 0 || !strings.Contains(errOut, want) {
+		t.Errorf("run: code %d\n%s%s\nwant %q", code, out, errOut, want)
+	}
+	code, out, errOut = runCLI(t, "run", writeFile(t, dir, "open.yaml", smallRun), "--dry-run")
+	if code != 0 || strings.Contains(out+errOut, "does not pace") {
+		t.Errorf("dry run without max_rate: code %d\n%s%s\nwant no pacing note", code, out, errOut)
+	}
+}
+
 // TestRunHeadline checks that the console leads with the headline and
 // leaves the phase and service-time tables to report.txt (or -v).
 func TestRunHeadline(t *testing.T) {

@@ -290,6 +290,9 @@ func (r *runner) start(ctx context.Context) error {
 	if f := r.plan.RateScale(); f != 1 {
 		fmt.Fprintf(r.st.stderr, "loadgen: target.max_rate %g/s caps the summed peak rates: every rate runs at %.4g of what the scenarios ask\n", r.plan.MaxRate, f)
 	}
+	if n := unpacedNote(r.plan); n != "" {
+		fmt.Fprintf(r.st.stderr, "loadgen: %s\n", n)
+	}
 	r.startBackground(ctx)
 	return nil
 }
