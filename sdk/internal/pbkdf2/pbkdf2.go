@@ -124,7 +124,3 @@ func hashTail(h *[8]uint32, msg []byte, total uint64) {
 // implementation Key uses. It is exported for benchmarks: two compressions
 // per iteration are the lower bound of Key's cost.
 func Compress(h *[8]uint32, p *[64]byte) { block(h, p) }
-
-// Accelerated reports whether Key runs on the CPU's SHA extensions rather
-// than the portable code.
-func Accelerated() bool { return accelerated }
