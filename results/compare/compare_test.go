@@ -225,6 +225,7 @@ func TestParseRule(t *testing.T) {
 		{in: "throughput<-10%", want: Rule{Metric: "throughput", Less: true, Limit: -10, Unit: "%"}},
 		{in: "p99 >> 3", wantErr: "is not"},
 		{in: "p42>+1%", wantErr: "unknown metric"},
+		{in: "p99.9>+10%", wantErr: "unknown metric \"p99.9\""}, // as p(99.9): said so, not "not a gate"
 		{in: "p(42)>+1%", wantErr: "unknown metric \"p42\""},
 		{in: "p99>+1pp", wantErr: "error_rate only"},
 		{in: "count>5ms", wantErr: "latency metrics only"},

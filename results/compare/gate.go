@@ -38,7 +38,7 @@ type Rule struct {
 // String returns the rule as written.
 func (r Rule) String() string { return r.text }
 
-var ruleRE = regexp.MustCompile(`^(?:(.+):)?([a-z_0-9]+|p\(\s*[0-9.]+\s*\))\s*([<>])\s*([+-]?[0-9]*\.?[0-9]+)\s*(%|pp|ms)?$`)
+var ruleRE = regexp.MustCompile(`^(?:(.+):)?([a-z_0-9.]+|p\(\s*[0-9.]+\s*\))\s*([<>])\s*([+-]?[0-9]*\.?[0-9]+)\s*(%|pp|ms)?$`)
 
 // percentileRE matches a percentile written as in thresholds, p(99), which
 // is the same metric as p99.
