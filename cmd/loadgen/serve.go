@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -84,9 +86,9 @@ in IDs). A file with no rules means no policy (404).`,
   #                      identity: {config: state/ironcore-config.json, key_file: state/iak.pem}`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", addr)}
+			host, port, err := net.SplitHostPort(addr)
+			if n, perr := strconv.Atoi(port); err != nil || port != "" && (perr != nil || n < 0 || n > 65535) {
+				return &exitError{code: exitUsage, err: fmt.Errorf("--addr %q: want host:port with a port of 0 to 65535, e.g. 127.0.0.1:8080", addr)}
 			}
 			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 				fmt.Fprintf(st.stderr, "loadgen: warning: serving on %s, not loopback\n", addr)
@@ -109,6 +111,10 @@ in IDs). A file with no rules means no policy (404).`,
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
 			base, err := svc.Start(ctx, addr)
+			var opErr *net.OpError
+			if errors.As(err, &opErr) && opErr.Op == "listen" { // in use, or not this machine's: as run's --metrics-addr
+				return &exitError{code: exitUsage, err: fmt.Errorf("--addr %q: %w", addr, opErr)}
+			}
 			if err != nil {
 				return withCode(exitRunError, fmt.Errorf("serve: %w", err))
 			}

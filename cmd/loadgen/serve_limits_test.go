@@ -25,7 +25,9 @@ func TestServeFlagUsageErrors(t *testing.T) {
 		{[]string{"serve", "--replay-window", "-1m"}, "--replay-window -1m0s: want"},
 		{[]string{"serve", "--max-conns", "0"}, "--max-conns 0: want 1 or more"},
 		{[]string{"serve", "--replay-window", "soon"}, `invalid argument "soon" for "--replay-window"`},
-		{[]string{"serve", "--state-dir", "serve.go"}, "--state-dir serve.go is a file; want a folder"}, // exit 1 after start
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, `--addr "127.0.0.1:99999": want host:port with a port of 0 to 65535`}, // exit 1 after start
+		{[]string{"serve", "--addr", "127.0.0.1:" + busyPort(t)}, "bind: address already in use"},                              // exit 1
+		{[]string{"serve", "--state-dir", "serve.go"}, "--state-dir serve.go is a file; want a folder"},                        // exit 1 after start
 		{[]string{"serve", "--state-dir", "serve.go/state"}, "--state-dir serve.go/state: serve.go is not a folder"},
 	} {
 		code, _, errOut := runCLI(t, tt.args...)
@@ -99,4 +101,16 @@ func TestServeBodyTimeoutFlag(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop on a signal")
 	}
+}
+
+// busyPort returns the port of a loopback listener held until the test ends.
+func busyPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }
