@@ -121,6 +121,13 @@ type Generator struct {
 	FirstSaturated int64 `json:"-"`
 }
 
+// BusyMachineOnly reports whether every saturated second was the
+// machine's doing (CauseMachine: other processes kept loadgen's threads
+// waiting for a CPU), none loadgen's own work's.
+func (g Generator) BusyMachineOnly() bool {
+	return g.Saturated && len(g.Causes) == 1 && g.Causes[CauseMachine] > 0
+}
+
 func (a *healthAgg) generator() Generator {
 	g := Generator{
 		CPUMaxPct: a.cpu.get(), ThreadCPUMaxPct: a.thread.get(), ThreadRunnableMaxPct: a.runnable.get(), CryptoCPUMaxPct: a.crypto.get(),

@@ -119,9 +119,13 @@ func (s *Summary) textVerdicts(e *errWriter) {
 	if !g.Saturated {
 		return
 	}
-	e.printf("\n!!!!! WARNING: THE LOAD GENERATOR WAS SATURATED in %d of %d seconds (first at second %d). !!!!!\n",
-		g.SaturatedSeconds, g.Seconds, g.FirstSaturated)
-	e.printf("!!!!! Its own delays are in these latencies; do not trust them as the target's. !!!!!\n")
+	what, delays := "THE LOAD GENERATOR WAS SATURATED", "Its own delays"
+	if g.BusyMachineOnly() {
+		what, delays = "THE MACHINE WAS TOO BUSY: THE LOAD GENERATOR WAITED FOR A CPU", "Those waits"
+	}
+	e.printf("\n!!!!! WARNING: %s in %d of %d seconds (first at second %d). !!!!!\n",
+		what, g.SaturatedSeconds, g.Seconds, g.FirstSaturated)
+	e.printf("!!!!! %s are in these latencies; do not trust them as the target's. !!!!!\n", delays)
 	for _, c := range s.SaturationCauses() {
 		e.printf("  %s\n", c)
 	}

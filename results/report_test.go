@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -90,6 +91,39 @@ func TestWorkerCapVerdict(t *testing.T) {
 	}}
 	if got, want := s.WorkerCapVerdicts(), "scenario slow: max_workers (50) was reached in 15 of 15 s; raise max_workers"; len(got) != 1 || !strings.HasPrefix(got[0], want) {
 		t.Errorf("WorkerCapVerdicts = %q; want %q…", got, want)
+	}
+}
+
+// TestSaturationHeadlineBusyMachine checks that a run held back only by
+// other processes on the machine says so in its loud line, rather than
+// calling loadgen saturated (at 7% CPU), and that any second of loadgen's
+// own doing keeps the saturation headline.
+func TestSaturationHeadlineBusyMachine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name        string
+		causes      map[string]int64
+		want, never string
+	}{
+		{"machine only", map[string]int64{CauseMachine: 2},
+			"WARNING: THE MACHINE WAS TOO BUSY: THE LOAD GENERATOR WAITED FOR A CPU in 2 of 5 seconds", "WAS SATURATED"},
+		{"machine and crypto", map[string]int64{CauseMachine: 1, CauseCrypto: 1},
+			"WARNING: THE LOAD GENERATOR WAS SATURATED in 2 of 5 seconds", "TOO BUSY"},
+	} {
+		s := &Summary{Generator: Generator{Saturated: true, Seconds: 5, SaturatedSeconds: 2, Causes: tc.causes}}
+		var b strings.Builder
+		if err := s.Headline(&b); err != nil {
+			t.Fatal(err)
+		}
+		var h bytes.Buffer
+		if err := s.WriteHTML(&h, nil); err != nil {
+			t.Fatal(err)
+		}
+		page := strings.ToUpper(h.String())
+		if !strings.Contains(b.String(), tc.want) || strings.Contains(b.String(), tc.never) ||
+			!strings.Contains(page, strings.ToUpper(strings.TrimPrefix(strings.Split(tc.want, " in ")[0], "WARNING: "))) || strings.Contains(page, tc.never) {
+			t.Errorf("%s: headline\n%s\nwant %q, never %q (report.html likewise)", tc.name, b.String(), tc.want, tc.never)
+		}
 	}
 }
 
