@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -263,5 +264,53 @@ func TestExpandOutDir(t *testing.T) {
 		if got := expandOutDir(tt.tmpl, tt.name, start, tt.shard); got != tt.want {
 			t.Errorf("expandOutDir(%q, %.20q, %v) = %q, want %q", tt.tmpl, tt.name, tt.shard, got, tt.want)
 		}
+	}
+}
+
+// brokenWriter fails every write, as a console piped into a head that quit.
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// TestConsoleGone checks that run, report and merge whose console is gone
+// (loadgen run | head) still write their whole run folder, and exit 1
+// saying why: the report was printed first, and its error skipped the
+// folder (a run killed by SIGPIPE wrote no summary.json).
+func TestConsoleGone(t *testing.T) {
+	runA := earlierRun(t)
+	dir := t.TempDir()
+	wl := writeFile(t, dir, "small.yaml", smallRun)
+	killed := filepath.Join(dir, "killed") // a run folder without its reports
+	copyDir(t, runA, killed)
+	for _, f := range []string{"summary.json", "report.txt", "report.html"} {
+		if err := os.Remove(filepath.Join(killed, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		folder string
+	}{
+		{"run", []string{"run", wl, "--duration", "1s", "--out", filepath.Join(dir, "run")}, filepath.Join(dir, "run")},
+		{"report", []string{"report", killed}, killed},
+		{"merge", []string{"merge", runA, "--out", filepath.Join(dir, "merged")}, filepath.Join(dir, "merged")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errb bytes.Buffer
+			st := newState()
+			st.args = tt.args
+			st.stdout, st.stderr = brokenWriter{}, &errb
+			st.getenv = func(string) (string, bool) { return "", false }
+			if code := execute(st); code != exitRunError || !strings.Contains(errb.String(), "printing the report: broken pipe") {
+				t.Errorf("exit %d, stderr %q; want 1 and printing the report: broken pipe", code, errb.String())
+			}
+			for _, f := range []string{"summary.json", "report.txt", "report.html"} {
+				if _, err := os.Stat(filepath.Join(tt.folder, f)); err != nil {
+					t.Errorf("run folder without %s: %v", f, err)
+				}
+			}
+		})
 	}
 }

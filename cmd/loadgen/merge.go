@@ -70,13 +70,14 @@ refused; folders without a shard index merge freely.`,
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return withCode(exitRunError, fmt.Errorf("merge: %w", err))
 			}
-			if err := sum.Text(cmd.OutOrStdout()); err != nil {
-				return withCode(exitRunError, err)
-			}
+			printErr := sum.Text(cmd.OutOrStdout()) // a closed pipe (| head): the folder is still written
 			if err := sum.WriteFiles(out); err != nil {
 				return withCode(exitRunError, fmt.Errorf("merge: %w", err))
 			}
 			fmt.Fprintf(st.stderr, "loadgen: merged %d run folders into %s\n", len(args), out)
+			if printErr != nil {
+				return withCode(exitRunError, fmt.Errorf("printing the report: %w", printErr))
+			}
 			if len(failed) > 0 {
 				return &exitError{code: exitThresholds, err: fmt.Errorf("%d threshold(s) failed", len(failed))}
 			}

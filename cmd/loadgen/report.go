@@ -71,9 +71,7 @@ workload copied into the folder are evaluated again.`,
 			}
 			// Printed first: a folder that cannot be written (a full
 			// disk) does not take the report along.
-			if err := sum.Text(cmd.OutOrStdout()); err != nil {
-				return withCode(exitRunError, err)
-			}
+			printErr := sum.Text(cmd.OutOrStdout()) // a closed pipe (| head): the folder is still written
 			if err := sum.WriteFiles(dir); err != nil {
 				return withCode(exitRunError, err)
 			}
@@ -81,6 +79,9 @@ workload copied into the folder are evaluated again.`,
 				if err := writeVegeta(st, dir, vegeta); err != nil {
 					return withCode(exitRunError, err)
 				}
+			}
+			if printErr != nil {
+				return withCode(exitRunError, fmt.Errorf("printing the report: %w", printErr))
 			}
 			if len(failed) > 0 {
 				return &exitError{code: exitThresholds, err: fmt.Errorf("%d threshold(s) failed", len(failed))}

@@ -418,10 +418,11 @@ func (r *runner) write(ctx context.Context) (failed []string, err error) {
 	if r.f.verbose {
 		report = sum.Text
 	}
-	if err := report(r.st.stdout); err != nil {
-		return nil, withCode(exitRunError, err)
-	}
 	var errs []error
+	printErr := report(r.st.stdout)
+	if printErr != nil { // a closed pipe (| head): the folder is still written
+		errs = append(errs, fmt.Errorf("printing the report: %w", printErr))
+	}
 	if streamErr != nil {
 		errs = append(errs, streamErr)
 	}
@@ -443,6 +444,9 @@ func (r *runner) write(ctx context.Context) (failed []string, err error) {
 	}
 	fmt.Fprintf(r.st.stderr, "loadgen: run folder %s\n", r.dir)
 	if len(errs) > 0 {
+		if printErr != nil {
+			return failed, withCode(exitRunError, errors.Join(errs...))
+		}
 		return failed, withCode(exitRunError, fmt.Errorf("%w (the report above is complete: it was printed from memory)", errors.Join(errs...)))
 	}
 	return failed, nil
