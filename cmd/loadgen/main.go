@@ -10,8 +10,13 @@ import (
 )
 
 func main() {
-	// A console piped into head or less that quits early makes writes
-	// fail (EPIPE) instead of killing the run before it writes its folder.
-	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(execute(newState()))
+}
+
+// keepWritingOnClosedConsole makes a write to a console piped into head,
+// or a pager that quit, fail (EPIPE) instead of killing the process: run,
+// report and merge print their report before they write the run folder.
+// The other commands keep the usual quiet death by SIGPIPE.
+func keepWritingOnClosedConsole() {
+	signal.Ignore(syscall.SIGPIPE)
 }

@@ -44,6 +44,7 @@ refused; folders without a shard index merge freely.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			keepWritingOnClosedConsole()
 			if out == "" {
 				return &exitError{code: exitUsage, err: fmt.Errorf("%s needs --out, the merged run folder", cmd.CommandPath())}
 			}

@@ -33,6 +33,7 @@ workload copied into the folder are evaluated again.`,
   loadgen report runs/http-smoke-20261127T031608Z --vegeta results.bin && vegeta report results.bin`,
 		Args: exactArgs(1, "a run folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			keepWritingOnClosedConsole()
 			dir := args[0]
 			if _, err := parseVars(vars); err != nil {
 				return err

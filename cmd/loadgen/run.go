@@ -62,6 +62,7 @@ a second one cancels at once, still writing what was measured.`,
   loadgen run configs/staging.yaml -e IRONCORE_CONFIG=cfg.json -e IRONCORE_IAK=key.pem`,
 		Args: exactArgs(1, "a workload file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			keepWritingOnClosedConsole()
 			o := runOverrides{}
 			if cmd.Flags().Changed("rate") {
 				r, err := scenarios.ParseRate(f.rate)
