@@ -54,3 +54,22 @@ func TestApplyLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestScenarioDurationLimits checks that every duration of a scenario is
+// held to the year a run may last, as duration and graceful_stop are:
+// think_time and max_lateness too.
+func TestScenarioDurationLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ field, scenario string }{
+		{"think_time", "{name: a, executor: constant-workers, workers: 1, duration: 1s, think_time: 1000000h, steps: [{op: user_create}]}"},
+		{"max_lateness", "{name: a, executor: constant-rate, rate: 1/s, duration: 1s, max_lateness: 1000000h, steps: [{op: user_create}]}"},
+		{"graceful_stop", "{name: a, executor: constant-rate, rate: 1/s, duration: 1s, graceful_stop: 1000000h, steps: [{op: user_create}]}"},
+	} {
+		src := "target: {url: embedded}\nscenarios: [" + tc.scenario + "]\n"
+		_, err := Parse("d.yaml", []byte(src), LoadOptions{Getenv: noEnv, Catalog: testCatalog()})
+		want := "scenarios[0]." + tc.field + ": 1000000h0m0s is longer than a run may be"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v; want an error containing %q", tc.field, err, want)
+		}
+	}
+}

@@ -179,13 +179,16 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 	if d.duration(f.get("graceful_stop"), f.at("graceful_stop"), &s.GracefulStop) {
 		d.durationLimit(f.get("graceful_stop"), f.at("graceful_stop"), s.GracefulStop)
 	}
-	if relevant("think_time") {
-		d.duration(f.get("think_time"), f.at("think_time"), &s.ThinkTime)
+	if relevant("think_time") && d.duration(f.get("think_time"), f.at("think_time"), &s.ThinkTime) {
+		d.durationLimit(f.get("think_time"), f.at("think_time"), s.ThinkTime)
 	}
 	if relevant("max_lateness") {
 		// 0 when not given: the engine's default (loadgen.DefaultMaxLateness).
-		if d.duration(f.get("max_lateness"), f.at("max_lateness"), &s.MaxLateness) && s.MaxLateness == 0 {
-			d.errorf(f.get("max_lateness"), f.at("max_lateness"), "must be more than 0, e.g. 10s")
+		if d.duration(f.get("max_lateness"), f.at("max_lateness"), &s.MaxLateness) {
+			if s.MaxLateness == 0 {
+				d.errorf(f.get("max_lateness"), f.at("max_lateness"), "must be more than 0, e.g. 10s")
+			}
+			d.durationLimit(f.get("max_lateness"), f.at("max_lateness"), s.MaxLateness)
 		}
 	}
 
