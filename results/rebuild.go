@@ -106,6 +106,9 @@ func (rb *rebuilder) replay(dir string) (*Summary, []string, error) {
 		return nil, nil, fmt.Errorf("results: rebuild: %w", err)
 	}
 	size := info.Size()
+	if size == 0 && info.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("results: rebuild: %s is empty: the run recorded nothing (killed before its first flush, or its disk was full)", path)
+	}
 	if size > MaxStreamSize {
 		return nil, nil, fmt.Errorf("results: rebuild: %w", &capped.TooLargeError{Name: path, What: "a sample stream", Limit: MaxStreamSize})
 	}

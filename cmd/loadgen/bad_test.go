@@ -103,6 +103,9 @@ func TestBadCommandLines(t *testing.T) {
 	swapped := filepath.Join(tmp, "swapped")
 	copyDir(t, runA, swapped)
 	writeFile(t, swapped, "workload.yaml", strings.Replace(smallRun, `["error_rate < 1%"]`, `["count > 1000000"]`, 1))
+	killedEarly := filepath.Join(tmp, "killedEarly") // killed before its stream's first flush
+	copyDir(t, runA, killedEarly)
+	writeFile(t, killedEarly, "samples.bin", "")
 	big := writeFile(t, tmp, "big.yaml", strings.Repeat("#", 1<<20+1))
 	out := filepath.Join(tmp, "out")     // never made: every case is refused
 	blank := filepath.Join(tmp, "blank") // an empty folder: a good --out
@@ -155,6 +158,7 @@ func TestBadCommandLines(t *testing.T) {
 		// report
 		{"report a missing folder", []string{"report", filepath.Join(tmp, "nope")}, 2, "no such file or directory"},
 		{"report a folder without a stream", []string{"report", tmp}, 2, "samples.bin"},
+		{"report an empty stream", []string{"report", killedEarly}, 2, "samples.bin is empty: the run recorded nothing"}, // "is not a loadgen sample stream"
 		{"report a swapped workload.yaml", []string{"report", swapped}, 2, "is not the workload this run ran"},
 		{"report --vegeta in a missing folder", []string{"report", runA, "--vegeta", "/missing/x.bin"}, 2, "--vegeta /missing/x.bin: folder /missing"},
 		{"report --vegeta its own stream", []string{"report", runA, "--vegeta", filepath.Join(runA, "samples.bin")}, 2, "is the run folder's samples.bin"},
