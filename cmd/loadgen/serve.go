@@ -45,7 +45,7 @@ func (l *serveLimits) apply(cfg *service.Config) {
 // register adds the flags to cmd, with the service's defaults.
 func (l *serveLimits) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.DurationVar(&l.bodyTimeout, "body-timeout", service.DefaultBodyTimeout, "how long a request body may take to arrive after its headers (then 408, connection closed); 0 = the default")
+	fs.DurationVar(&l.bodyTimeout, "body-timeout", service.DefaultBodyTimeout, "how long a request body may take to arrive after its headers (then 408, connection closed), and an answer to be written once it starts; 0 = the default")
 	fs.DurationVar(&l.idleTimeout, "idle-timeout", service.DefaultIdleTimeout, "how long a keep-alive connection may wait for its next request; 0 = the default")
 	fs.IntVar(&l.maxConns, "max-conns", service.DefaultMaxConns, "connections open at once; more wait in the listen backlog until one closes")
 	fs.DurationVar(&l.futureSkew, "future-skew", service.DefaultFutureSkew, "how far ahead of this clock a JWT iat or a signed request's timestamp may be; 0 = the default")
@@ -65,8 +65,8 @@ while it runs with PUT /admin/faults, and GET /admin/stats tells what its store
 holds (loopback clients asking for a loopback host only).
 
 Against a hostile client it bounds bodies (4 MiB, 413; --body-timeout, 408),
-idle keep-alive connections (--idle-timeout) and open connections (--max-conns),
-and accepts JWTs and signed timestamps at most --future-skew ahead of its clock.
+answers to a client that does not read them (--body-timeout), idle keep-alive
+connections (--idle-timeout) and open connections (--max-conns), JWTs and signed timestamps at most --future-skew ahead of its clock.
 --replay-window turns on a replay cache for signed requests that change state.
 
 With --state-dir it writes the project's IronCore config (ironcore-config.json)
