@@ -66,7 +66,8 @@ holds (loopback clients asking for a loopback host only).
 
 Against a hostile client it bounds bodies (4 MiB, 413; --body-timeout, 408),
 answers to a client that does not read them (--body-timeout), idle keep-alive
-connections (--idle-timeout) and open connections (--max-conns), JWTs and signed timestamps at most --future-skew ahead of its clock.
+connections (--idle-timeout) and open connections (--max-conns); it accepts JWTs
+and signed timestamps at most --future-skew ahead of its clock.
 --replay-window turns on a replay cache for signed requests that change state.
 
 With --state-dir it writes the project's IronCore config (ironcore-config.json)
