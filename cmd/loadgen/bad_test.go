@@ -106,6 +106,10 @@ func TestBadCommandLines(t *testing.T) {
 	killedEarly := filepath.Join(tmp, "killedEarly") // killed before its stream's first flush
 	copyDir(t, runA, killedEarly)
 	writeFile(t, killedEarly, "samples.bin", "")
+	badLatency := func(v string) string {
+		return writeFile(t, tmp, "lat-"+v+".csv", "op,latency\nhttp,5\nhttp,"+v+"\n")
+	}
+	pctNaN := writeFile(t, tmp, "pct.csv", "operation,count,errors,min_ms,median_ms,p99_ms,max_ms\nhttp,10,0,1,NaN,3,4\n")
 	big := writeFile(t, tmp, "big.yaml", strings.Repeat("#", 1<<20+1))
 	out := filepath.Join(tmp, "out")     // never made: every case is refused
 	blank := filepath.Join(tmp, "blank") // an empty folder: a good --out
@@ -154,6 +158,11 @@ func TestBadCommandLines(t *testing.T) {
 		{"compare an unknown format", []string{"compare", runA, wl}, 2, "format not recognised"},
 		{"compare --out an input's summary.json", []string{"compare", runA, runA, "--out", filepath.Join(runA, "summary.json")}, 2, "is the run folder's summary.json"},
 		{"compare --out an input file", []string{"compare", wl, runA, "--out", wl}, 2, "--out " + wl + " is an input to compare"},
+		{"compare a NaN latency", []string{"compare", badLatency("NaN"), runA, "--columns", "op=op,latency=latency"}, 2, `sample 2: latency column "latency": "NaN" is not a latency`}, // dropped, exit 0
+		{"compare a negative latency", []string{"compare", badLatency("-5"), runA, "--columns", "op=op,latency=latency"}, 2, `"-5" is not a latency`},                                  // min -5ms, exit 0
+		{"compare an Inf latency", []string{"compare", badLatency("Inf"), runA, "--columns", "op=op,latency=latency"}, 2, `"Inf" is not a latency`},                                    // +Infms, NaN%, exit 0
+		{"compare a 1e308 latency", []string{"compare", badLatency("1e308"), runA, "--columns", "op=op,latency=latency"}, 2, `"1e308" is not a latency`},
+		{"compare a NaN percentile", []string{"compare", pctNaN, runA}, 2, `column "median_ms": "NaN" is not a count, rate or time`},
 		{"compare --out in a missing folder", []string{"compare", runA, runA, "--out", "/missing/c.html"}, 2, "--out /missing/c.html: folder /missing"},
 		// report
 		{"report a missing folder", []string{"report", filepath.Join(tmp, "nope")}, 2, "no such file or directory"},

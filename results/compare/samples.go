@@ -43,6 +43,10 @@ func readSamples(r io.Reader, c *Columns, m *Mapping) (*Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sample %d: latency column %q: %q is not a number", n, c.Latency, row[c.Latency])
 		}
+		// NaN was dropped, and -5, Inf or 1e308 made -5ms, +Infms and NaN% verdicts.
+		if math.IsNaN(lat) || lat < 0 || lat*unit >= math.MaxInt64 {
+			return nil, fmt.Errorf("sample %d: latency column %q: %q is not a latency; want a finite number of 0 or more", n, c.Latency, row[c.Latency])
+		}
 		lat = lat * unit / float64(time.Millisecond)
 		name := samplesDefaultOp
 		if c.Op != "" {

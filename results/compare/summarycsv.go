@@ -145,6 +145,9 @@ func readPercentileCSV(r io.Reader, unit time.Duration, m *Mapping) (*Run, error
 			if err != nil {
 				return nil, fmt.Errorf("line %d: column %q: %q is not a number", line, header[i], v)
 			}
+			if math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+				return nil, fmt.Errorf("line %d: column %q: %q is not a count, rate or time; want a finite number of 0 or more", line, header[i], v)
+			}
 			t := x * scales[i] / float64(time.Millisecond)
 			switch fields[i] {
 			case sfCount:
