@@ -110,6 +110,7 @@ func TestBadCommandLines(t *testing.T) {
 		return writeFile(t, tmp, "lat-"+v+".csv", "op,latency\nhttp,5\nhttp,"+v+"\n")
 	}
 	pctNaN := writeFile(t, tmp, "pct.csv", "operation,count,errors,min_ms,median_ms,p99_ms,max_ms\nhttp,10,0,1,NaN,3,4\n")
+	vegNeg := writeFile(t, tmp, "neg.json", `{"attack":"a","seq":0,"code":200,"timestamp":"2023-11-14T22:13:20Z","latency":-5000000,"bytes_out":0,"bytes_in":0,"error":"","body":null,"method":"GET","url":"http://x/health","headers":null}`+"\n")
 	big := writeFile(t, tmp, "big.yaml", strings.Repeat("#", 1<<20+1))
 	out := filepath.Join(tmp, "out")     // never made: every case is refused
 	blank := filepath.Join(tmp, "blank") // an empty folder: a good --out
@@ -162,6 +163,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"compare a negative latency", []string{"compare", badLatency("-5"), runA, "--columns", "op=op,latency=latency"}, 2, `"-5" is not a latency`},                                  // min -5ms, exit 0
 		{"compare an Inf latency", []string{"compare", badLatency("Inf"), runA, "--columns", "op=op,latency=latency"}, 2, `"Inf" is not a latency`},                                    // +Infms, NaN%, exit 0
 		{"compare a 1e308 latency", []string{"compare", badLatency("1e308"), runA, "--columns", "op=op,latency=latency"}, 2, `"1e308" is not a latency`},
+		{"compare vegeta results with a negative latency", []string{"compare", vegNeg, runA}, 2, "vegeta result 1: latency -5ms is negative"}, // min -5ms, exit 0
 		{"compare a NaN percentile", []string{"compare", pctNaN, runA}, 2, `column "median_ms": "NaN" is not a count, rate or time`},
 		{"compare --out in a missing folder", []string{"compare", runA, runA, "--out", "/missing/c.html"}, 2, "--out /missing/c.html: folder /missing"},
 		// report

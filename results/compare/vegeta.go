@@ -36,6 +36,9 @@ func readVegeta(r io.Reader, m *Mapping) (*Run, error) {
 			return nil, fmt.Errorf("vegeta result %d: %w", n+1, err)
 		}
 		n++
+		if res.Latency < 0 {
+			return nil, fmt.Errorf("vegeta result %d: latency %v is negative; want 0 or more", n, res.Latency)
+		}
 		name := res.Attack
 		if name == "" {
 			name = vegetaDefaultOp
