@@ -29,6 +29,13 @@ type job struct {
 // loadgen a third of a core, service time went from 51 ms to seconds).
 const maxSpawnLag = 100 * time.Millisecond
 
+// A dispatcher behind by more than maxSpawnLag that does not catch up by
+// at least behindCatchUp of every maxSpawnLag it spends behind adds a
+// tenth more workers (at least one): the workers it has cannot carry the
+// rate, and waiting for them alone it would never catch up, nor ever add
+// a worker.
+const behindCatchUp = 0.5
+
 // minLateWait is the shortest a dispatcher waiting for a free worker
 // sleeps before it counts what became too late: at 10¹²/s an iteration
 // passes MaxLateness every picosecond, and waking for each would spin.
@@ -66,6 +73,12 @@ type dispatcher struct {
 	cappedWait  bool // the last wait for a worker was at the worker cap
 	cappedTo    int64
 	capped      int64
+	// behindSince and behindLag are when a dispatcher behind its schedule
+	// last judged whether it catches up, and its lag then; grow is how
+	// many workers it may add although behind.
+	behindSince time.Time
+	behindLag   time.Duration
+	grow        int
 }
 
 // runOpen runs a rate executor. One dispatcher (this goroutine) walks the
@@ -180,6 +193,9 @@ func (d *dispatcher) loop() {
 			select {
 			case d.jobs <- j:
 				d.idle.Add(-1)
+				if !d.behindSince.IsZero() && time.Since(j.intended) <= maxSpawnLag {
+					d.behindSince, d.grow = time.Time{}, 0 // caught up
+				}
 				if j.queued {
 					r.addLate()
 				}
@@ -190,17 +206,19 @@ func (d *dispatcher) loop() {
 			}
 			d.dropDue(n)
 			return
-		case d.spawned > 0 && d.spawned < d.maxWorkers && time.Since(j.intended) > maxSpawnLag && !(j.queued && d.cappedWait):
+		case d.spawned > 0 && d.spawned < d.maxWorkers && d.behind(j) && !(j.queued && d.cappedWait):
 			// The dispatcher itself fell behind (the generator was
 			// starved of CPU): a new worker, and its connection, for each
 			// iteration it catches up on would feed the starvation. Wait
-			// for a worker instead, then try iteration n again.
-			if !d.waitFree(j, false) {
+			// for a worker instead (judging again after maxSpawnLag),
+			// then try iteration n again.
+			if !d.waitFree(j, false, maxSpawnLag) {
 				d.dropDue(n)
 				return
 			}
 			n--
 		case d.spawned < d.maxWorkers && r.budget.take():
+			d.grow = max(d.grow-1, 0)
 			if j.queued {
 				r.addLate()
 			}
@@ -208,13 +226,36 @@ func (d *dispatcher) loop() {
 		default:
 			// Every worker the scenario may have is busy: wait for one,
 			// then try iteration n again (it may have become too late).
-			if !d.waitFree(j, true) {
+			if !d.waitFree(j, true, 0) {
 				d.dropDue(n)
 				return
 			}
 			n--
 		}
 	}
+}
+
+// behind reports whether j is more than maxSpawnLag past its intended
+// start and the dispatcher may not add a worker for it: it does not once
+// it has been behind for maxSpawnLag without catching up behindCatchUp of
+// that time (then a tenth more workers, at least one, may be added).
+func (d *dispatcher) behind(j job) bool {
+	now := time.Now()
+	lag := now.Sub(j.intended)
+	if lag <= maxSpawnLag {
+		d.behindSince, d.grow = time.Time{}, 0
+		return false
+	}
+	switch {
+	case d.behindSince.IsZero():
+		d.behindSince, d.behindLag = now, lag
+	case now.Sub(d.behindSince) >= maxSpawnLag:
+		if lag > d.behindLag-time.Duration(behindCatchUp*float64(now.Sub(d.behindSince))) {
+			d.grow = max(1, d.spawned/10)
+		}
+		d.behindSince, d.behindLag = now, lag
+	}
+	return d.grow == 0
 }
 
 // sleepUntil waits until t and reports false if the scenario was halted or
@@ -237,9 +278,10 @@ func (d *dispatcher) sleepUntil(t time.Time) bool {
 }
 
 // waitFree waits for a worker to come free, or for j to become too late
-// (but at least minLateWait), and if capped counts the seconds the worker
-// cap bound. It reports false if the scenario was halted or ctx done first.
-func (d *dispatcher) waitFree(j job, capped bool) bool {
+// (but at least minLateWait), or for limit if it is not 0, and if capped
+// counts the seconds the worker cap bound. It reports false if the
+// scenario was halted or ctx done first.
+func (d *dispatcher) waitFree(j job, capped bool, limit time.Duration) bool {
 	if !capped {
 		// A worker about to come free is no reason to queue.
 		runtime.Gosched()
@@ -258,7 +300,11 @@ func (d *dispatcher) waitFree(j job, capped bool) bool {
 	if d.idle.Load() > 0 {
 		return true // a worker came free meanwhile
 	}
-	d.timer.Reset(max(time.Until(j.intended.Add(d.maxLate)), minLateWait))
+	wait := max(time.Until(j.intended.Add(d.maxLate)), minLateWait)
+	if limit > 0 {
+		wait = min(wait, limit)
+	}
+	d.timer.Reset(wait)
 	select {
 	case <-d.freed:
 	case <-d.timer.C:

@@ -363,3 +363,33 @@ func TestNoWorkerBurstWhenBehind(t *testing.T) {
 		t.Errorf("outcome %+v; want all 200 started on at most 22 workers, the late ones counted late, the cap never reached", sc)
 	}
 }
+
+// TestBehindStillGrows starts a 100/s scenario of 200ms iterations half a
+// second late: ~20 must be in flight, and its 10 pre-allocated workers
+// carry only 50/s. Waiting for them alone, the dispatcher would never
+// come back within 100ms of its schedule, so it would never add a worker:
+// every iteration late, the run twice its length, and no cap to name. It
+// must add workers (slowly, not one per overdue iteration) until it keeps
+// up again.
+func TestBehindStillGrows(t *testing.T) {
+	t.Parallel()
+	var took time.Duration
+	out, _, err := runFake(t, func(c *bubble, _ context.CancelFunc, opts *Options) *Plan {
+		opts.Start = c.Now().Add(-500 * ms)
+		return plan1(Scenario{
+			Name:         "s",
+			Executor:     Executor{Kind: ConstantRate, Rate: 100, Duration: 4 * time.Second},
+			GracefulStop: 10 * time.Second,
+			Steps:        []Step{{Name: "op", Op: sleepOp(c, 200*ms)}},
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := out.Scenarios[0]
+	took = out.End.Sub(out.Start)
+	t.Logf("took %v: %+v", took, sc)
+	if sc.Started != 400 || sc.Dropped != 0 || sc.WorkersCappedS != 0 || took > 4500*ms || sc.Workers < 20 || sc.Workers > 60 {
+		t.Errorf("took %v, outcome %+v; want all 400 started on 20 to 60 workers within about the 4s asked, the cap never reached", took, sc)
+	}
+}
