@@ -229,7 +229,10 @@ func readGatlingBinary(r io.Reader, m *Mapping, acc map[string]*opAcc) (meta map
 			start, end := int64(g.i32()), int64(g.i32())
 			ok := g.byte() != 0
 			g.cstr() // message
-			if g.err == nil {
+			// A request ending before its start (a clock step) has no latency.
+			if g.err == nil && end < start {
+				warns = append(warns, fmt.Sprintf("record %d: REQUEST %q ends (%d ms) before it starts (%d ms); skipped", rec, name, end, start))
+			} else if g.err == nil {
 				a := accFor(acc, m.Op(name))
 				a.b.add(float64(end-start), 1)
 				if !ok {

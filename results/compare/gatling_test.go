@@ -170,3 +170,26 @@ func TestGatlingBinaryVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestGatlingRequestBackwards checks that a REQUEST record ending before it
+// starts (a clock step) is skipped with a warning naming its line, not
+// taken as a negative latency (a -4000 ms minimum before).
+func TestGatlingRequestBackwards(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/gatling-3.12.0-fixture/simulation.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "simulation.log")
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), "\t1000\t3000\t", "\t5000\t1000\t", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := mustLoad(t, p, Options{Mapping: DefaultMapping()})
+	if len(run.Ops) != 1 || run.Ops[0].Count != 7 || run.Ops[0].Stats.Min < 0 {
+		t.Errorf("ops %+v; want one op of 7 requests, none negative", run.Ops)
+	}
+	if !strings.Contains(strings.Join(run.Warnings, "\n"), "REQUEST ends (1000) before it starts (5000); skipped") {
+		t.Errorf("warnings %q; want the backwards request named", run.Warnings)
+	}
+}

@@ -79,6 +79,10 @@ func readGatlingText(r io.Reader, m *Mapping, acc map[string]*opAcc) (meta map[s
 			if status != "OK" && status != "KO" {
 				return nil, 0, 0, warns, fmt.Errorf("line %d: REQUEST status %q is neither OK nor KO", line, status)
 			}
+			if end < start { // a clock step: no latency to take (it was a negative one)
+				warns = append(warns, fmt.Sprintf("line %d: REQUEST ends (%d) before it starts (%d); skipped", line, end, start))
+				continue
+			}
 			a := accFor(acc, m.Op(name))
 			a.b.add(float64(end-start), 1)
 			if status == "KO" {
