@@ -206,7 +206,7 @@ func (d *dispatcher) loop() {
 			}
 			d.dropDue(n)
 			return
-		case d.spawned > 0 && d.spawned < d.maxWorkers && d.behind(j) && !(j.queued && d.cappedWait):
+		case d.spawned > 0 && d.spawned < d.maxWorkers && d.behind(j, time.Now()) && !(j.queued && d.cappedWait):
 			// The dispatcher itself fell behind (the generator was
 			// starved of CPU): a new worker, and its connection, for each
 			// iteration it catches up on would feed the starvation. Wait
@@ -235,19 +235,20 @@ func (d *dispatcher) loop() {
 	}
 }
 
-// behind reports whether j is more than maxSpawnLag past its intended
-// start and the dispatcher may not add a worker for it: it does not once
-// it has been behind for maxSpawnLag without catching up behindCatchUp of
-// that time (then a tenth more workers, at least one, may be added).
-func (d *dispatcher) behind(j job) bool {
-	now := time.Now()
+// behind reports whether j is, at now, more than maxSpawnLag past its
+// intended start and the dispatcher may not add a worker for it: it may
+// once it has been behind for maxSpawnLag without catching up
+// behindCatchUp of that time (then a tenth more workers, at least one).
+func (d *dispatcher) behind(j job, now time.Time) bool {
 	lag := now.Sub(j.intended)
 	if lag <= maxSpawnLag {
 		d.behindSince, d.grow = time.Time{}, 0
 		return false
 	}
 	switch {
-	case d.behindSince.IsZero():
+	case d.behindSince.IsZero() || now.Sub(d.behindSince) > 2*maxSpawnLag:
+		// Newly behind, or judged too long ago to compare (a capacity
+		// level's cool-down, a stall): start judging afresh.
 		d.behindSince, d.behindLag = now, lag
 	case now.Sub(d.behindSince) >= maxSpawnLag:
 		if lag > d.behindLag-time.Duration(behindCatchUp*float64(now.Sub(d.behindSince))) {

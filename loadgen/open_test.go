@@ -393,3 +393,35 @@ func TestBehindStillGrows(t *testing.T) {
 		t.Errorf("took %v, outcome %+v; want all 400 started on 20 to 60 workers within about the 4s asked, the cap never reached", took, sc)
 	}
 }
+
+// TestDispatcherBehind checks when a dispatcher behind its schedule may
+// add workers: not on falling behind, yes after 100ms without catching up
+// half of it, no when it caught up that much, and a stale judgment (none
+// for over 200ms, as across a capacity level's cool-down) starts afresh.
+func TestDispatcherBehind(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, tc := range []struct {
+		name         string
+		since        time.Duration // ago; 0: not behind before
+		was, lag     time.Duration
+		behind       bool
+		wantGrowMore bool
+	}{
+		{"on time", 0, 0, 50 * ms, false, false},
+		{"falls behind", 0, 0, 150 * ms, true, false},
+		{"within the window", 50 * ms, 150 * ms, 300 * ms, true, false},
+		{"not catching up", 120 * ms, 150 * ms, 300 * ms, false, true},
+		{"catching up", 120 * ms, 400 * ms, 300 * ms, true, false},
+		{"stale", time.Second, 150 * ms, 300 * ms, true, false},
+	} {
+		d := &dispatcher{spawned: 30, behindLag: tc.was}
+		if tc.since > 0 {
+			d.behindSince = now.Add(-tc.since)
+		}
+		got := d.behind(job{intended: now.Add(-tc.lag)}, now)
+		if got != tc.behind || (d.grow > 0) != tc.wantGrowMore || tc.wantGrowMore && d.grow != 3 {
+			t.Errorf("%s: behind %v, grow %d; want %v, growing: %v (by a tenth of 30)", tc.name, got, d.grow, tc.behind, tc.wantGrowMore)
+		}
+	}
+}
