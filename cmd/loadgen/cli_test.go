@@ -314,3 +314,36 @@ func TestConsoleGone(t *testing.T) {
 		})
 	}
 }
+
+// TestReportKeepsRunSummary checks that report on a run whose stream lacks
+// samples (torn) keeps the summary.json the run wrote from memory as
+// summary.run.json: it was replaced by the partial rebuild, its figures lost.
+func TestReportKeepsRunSummary(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "torn")
+	copyDir(t, earlierRun(t), dir)
+	orig, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := filepath.Join(dir, "samples.bin")
+	fi, err := os.Stat(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(stream, fi.Size()-7); err != nil { // a torn last frame
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // a second report keeps the first copy
+		if code, _, errOut := runCLI(t, "report", dir); code != 0 && code != exitThresholds {
+			t.Fatalf("report: exit %d\n%s", code, errOut)
+		}
+	}
+	kept, err := os.ReadFile(filepath.Join(dir, runSummaryCopy))
+	if err != nil || !bytes.Equal(kept, orig) {
+		t.Errorf("%s: %v; want the run's summary.json as it was", runSummaryCopy, err)
+	}
+	rebuilt, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil || !bytes.Contains(rebuilt, []byte(`"stream_loss"`)) {
+		t.Errorf("rebuilt summary.json without stream_loss: %v", err)
+	}
+}

@@ -24,8 +24,10 @@ func newReportCommand(st *state) *cobra.Command {
 		Short: "Rebuild a run folder's summary and reports from its sample stream",
 		Long: `Rebuild summary.json and report.txt of a run folder from its durable sample
 stream. This works on a run that was killed: everything flushed before the kill
-is kept, and a torn last record is skipped with a warning. Thresholds of the
-workload copied into the folder are evaluated again.`,
+is kept, and a torn last record is skipped with a warning. When the stream
+lacks samples the run counted, the summary.json the run wrote is kept as
+summary.run.json. Thresholds of the workload copied into the folder are
+evaluated again.`,
 		Example: `  # after a run was killed with SIGKILL
   loadgen report runs/http-smoke-20261127T031608Z
 
@@ -73,6 +75,9 @@ workload copied into the folder are evaluated again.`,
 			// Printed first: a folder that cannot be written (a full
 			// disk) does not take the report along.
 			printErr := sum.Text(cmd.OutOrStdout()) // a closed pipe (| head): the folder is still written
+			if err := keepRunSummary(st, dir, sum); err != nil {
+				return withCode(exitRunError, err)
+			}
 			if err := sum.WriteFiles(dir); err != nil {
 				return withCode(exitRunError, err)
 			}
@@ -117,4 +122,30 @@ func checkWorkloadCopy(path string, run results.RunMeta) error {
 		return nil
 	}
 	return fmt.Errorf("%s is not the workload this run ran (its sha256 is %.12s…, the run's %.12s…): its thresholds would judge the run by another workload; put the run's workload.yaml back, or remove it to rebuild without thresholds", path, got, run.WorkloadSHA256)
+}
+
+// runSummaryCopy is where report keeps the summary.json a run wrote from
+// memory when its stream holds fewer samples.
+const runSummaryCopy = "summary.run.json"
+
+// keepRunSummary keeps the run's own summary.json, which counted every
+// sample from memory, as summary.run.json before report replaces it with
+// one rebuilt from a stream that lacks samples (torn, corrupt, a full
+// disk): its per-op figures were lost before. An existing copy is kept.
+func keepRunSummary(st *state, dir string, sum *results.Summary) error {
+	if l := sum.StreamLoss; l == nil || l.AtLeast {
+		return nil
+	}
+	from, to := filepath.Join(dir, "summary.json"), filepath.Join(dir, runSummaryCopy)
+	if _, err := os.Stat(to); err == nil {
+		return nil
+	}
+	if _, err := os.Stat(from); err != nil {
+		return nil
+	}
+	if err := os.Rename(from, to); err != nil {
+		return fmt.Errorf("keeping the run's summary.json: %w", err)
+	}
+	fmt.Fprintf(st.stderr, "loadgen: the run's own summary.json (every sample it measured) is kept as %s\n", to)
+	return nil
 }
