@@ -172,6 +172,15 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 	if relevant("stages") && f.has("stages") {
 		s.Stages = d.stages(f.get("stages"), f.at("stages"), s.Executor, s.Workers, s.StartRate)
 	}
+	d.scenarioTimes(f, &s, relevant)
+	d.scenarioSteps(n, path, f, &s, cat)
+	d.capacity(f, &s, relevant)
+	return s, len(d.errs) == before
+}
+
+// scenarioTimes decodes a scenario's start_after, graceful_stop, think_time
+// and max_lateness (those its executor takes, by relevant).
+func (d *decoder) scenarioTimes(f fields, s *ScenarioSpec, relevant func(string) bool) {
 	if d.duration(f.get("start_after"), f.at("start_after"), &s.StartAfter) {
 		d.durationLimit(f.get("start_after"), f.at("start_after"), s.StartAfter)
 	}
@@ -191,7 +200,10 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 			d.durationLimit(f.get("max_lateness"), f.at("max_lateness"), s.MaxLateness)
 		}
 	}
+}
 
+// scenarioSteps decodes a scenario's steps or mix: exactly one of them.
+func (d *decoder) scenarioSteps(n *yaml.Node, path string, f fields, s *ScenarioSpec, cat *ops.Catalog) {
 	switch {
 	case f.has("steps") && f.has("mix"):
 		d.errorf(f.pairs["mix"].key, f.at("mix"), "a scenario has steps (all run in order) or mix (one weighted pick), not both")
@@ -202,8 +214,6 @@ func (d *decoder) scenario(n *yaml.Node, path string, cat *ops.Catalog) (Scenari
 	default:
 		d.errorf(n, path, "needs steps (all run in order) or mix (one weighted pick), e.g. steps: [{op: http, url: /health}]")
 	}
-	d.capacity(f, &s, relevant)
-	return s, len(d.errs) == before
 }
 
 // stages decodes a ramp. Targets are worker counts for ramping-workers and
