@@ -43,7 +43,7 @@ var ErrMergeMismatch = errors.New("results: run folders do not merge")
 // Other differences (version, target, seed) are warnings.
 func Merge(dirs []string) (*Summary, []string, error) {
 	if len(dirs) == 0 {
-		return nil, nil, errors.New("results: merge: no run folders")
+		return nil, nil, errors.New("results: no run folders")
 	}
 	if err := distinctDirs(dirs); err != nil {
 		return nil, nil, err
@@ -56,7 +56,7 @@ func Merge(dirs []string) (*Summary, []string, error) {
 			warnings = append(warnings, dir+": "+s)
 		}
 		if err != nil {
-			return nil, warnings, fmt.Errorf("results: merge: %w", err)
+			return nil, warnings, err // "results: rebuild: <path>: ..." already
 		}
 		runs[i] = sum
 	}
@@ -107,7 +107,7 @@ func Merge(dirs []string) (*Summary, []string, error) {
 			},
 		}
 		if _, _, err := rb.replay(dir); err != nil {
-			return nil, warnings, fmt.Errorf("results: merge: %w", err)
+			return nil, warnings, err
 		}
 		for _, sc := range runs[i].Scenarios {
 			r.AddLate(sc.Name, sc.Late)
@@ -165,10 +165,10 @@ func distinctDirs(dirs []string) error {
 	for _, d := range dirs {
 		fi, err := os.Stat(d)
 		if err != nil {
-			return fmt.Errorf("results: merge: %w", err)
+			return fmt.Errorf("results: %w", err)
 		}
 		if !fi.IsDir() {
-			return fmt.Errorf("results: merge: %s is not a run folder", d)
+			return fmt.Errorf("results: %s is not a run folder", d)
 		}
 		for _, s := range seen {
 			if os.SameFile(s.fi, fi) {

@@ -133,6 +133,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"--save-identities in a missing folder", []string{"run", wl, "--save-identities", "/missing/ids.json", "--out", out}, 2, "--save-identities /missing/ids.json: folder /missing"},
 		{"--cpuprofile in a missing folder", []string{"run", wl, "--cpuprofile", "/missing/cpu.out", "--out", out}, 2, "--cpuprofile /missing/cpu.out: folder /missing"},
 		{"--trace a folder", []string{"run", wl, "--trace", tmp, "--out", out}, 2, "--trace " + tmp + ": is a folder"},
+		{"-q with -v", []string{"run", wl, "-q", "-v", "--out", out}, 2, "-q/--quiet and -v/--verbose exclude each other"},                                                          // accepted, exit 0
+		{"help for no command", []string{"help", "nope"}, 2, `unknown help topic "nope"; the commands are: compare, completion, merge, ops, report, run, serve, validate, version`}, // usage, exit 0
 		{"--shard with --shards", []string{"run", wl, "--shard", "1/2", "--shards", "2", "--out", out}, 2, "--shard 1/2 and --shards 2 exclude each other"},
 		{"--start-at in the past", []string{"run", wl, "--start-at", "2020-01-01T00:00:00Z", "--out", out}, 2, "--start-at 2020-01-01T00:00:00Z is"},
 		{"--start-at years ahead", []string{"run", wl, "--dry-run", "--start-at", "2099-01-01T00:00:00Z"}, 2, "--start-at 2099-01-01T00:00:00Z is"}, // waited until 2099
@@ -152,6 +154,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"merge a missing folder", []string{"merge", filepath.Join(tmp, "nope"), "--out", out}, 2, "no such file or directory"},
 		{"merge --out a file", []string{"merge", runA, "--out", wl}, 2, "is a file; want a folder"},
 		{"merge a swapped workload.yaml", []string{"merge", swapped, "--out", out}, 2, "is not the workload this run ran"},
+		{"merge an empty stream", []string{"merge", killedEarly, "--out", out}, 2, "loadgen: merge: results: rebuild: " + filepath.Join(killedEarly, "samples.bin") + " is empty"}, // merge: results: merge: results: rebuild:
 		{"merge -e without =", []string{"merge", runA, "--out", out, "-e", "LIMIT"}, 2, `-e "LIMIT": want KEY=VALUE`},
 		// compare
 		{"compare with a gate against no samples", []string{"compare", runA, empty, "--fail-on", "p99>+10%", "--fail-on", "error_rate>+0.5pp"}, 1, "no samples: a --fail-on gate cannot pass or fail"},

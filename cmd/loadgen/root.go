@@ -78,10 +78,37 @@ shows in the figures instead of hiding behind fewer requests.`,
 		newOpsCommand(st),
 		newVersionCommand(st),
 	)
+	root.SetHelpCommand(newHelpCommand())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	return root
+}
+
+// newHelpCommand is cobra's help command, except that an unknown topic is
+// a usage error (exit 2) naming the commands, not a usage text and exit 0.
+func newHelpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help prints the help of a command: loadgen help run.",
+		RunE: func(c *cobra.Command, args []string) error {
+			root := c.Root()
+			cmd, _, err := root.Find(args)
+			if err != nil || cmd == nil {
+				var names []string
+				for _, sub := range root.Commands() {
+					if sub.IsAvailableCommand() {
+						names = append(names, sub.Name())
+					}
+				}
+				return &exitError{code: exitUsage, err: fmt.Errorf("unknown help topic %q; the commands are: %s", strings.Join(args, " "), strings.Join(names, ", "))}
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	}
 }
 
 // execute runs the CLI and maps errors to exit codes in one place.

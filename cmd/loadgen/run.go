@@ -63,6 +63,9 @@ a second one cancels at once, still writing what was measured.`,
 		Args: exactArgs(1, "a workload file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keepWritingOnClosedConsole()
+			if f.quiet && f.verbose {
+				return &exitError{code: exitUsage, err: errors.New("-q/--quiet and -v/--verbose exclude each other: -q drops the progress line, -v prints the whole report; give one")}
+			}
 			o := runOverrides{}
 			if cmd.Flags().Changed("rate") {
 				r, err := scenarios.ParseRate(f.rate)
