@@ -425,7 +425,7 @@ func TestMergeHealthSeconds(t *testing.T) {
 	if err := got.Text(&txt); err != nil {
 		t.Fatal(err)
 	}
-	if want := "SATURATED in 2 of 10 seconds (first at second 6)"; !strings.Contains(txt.String(), want) {
+	if want := "SATURATED in 2 of 10 seconds (first at 7s)"; !strings.Contains(txt.String(), want) {
 		t.Errorf("report lacks %q:\n%s", want, txt.String())
 	}
 }

@@ -123,8 +123,10 @@ func (s *Summary) textVerdicts(e *errWriter) {
 	if g.BusyMachineOnly() {
 		what, delays = "THE MACHINE WAS TOO BUSY: THE LOAD GENERATOR WAITED FOR A CPU", "Those waits"
 	}
-	e.printf("\n!!!!! WARNING: %s in %d of %d seconds (first at second %d). !!!!!\n",
-		what, g.SaturatedSeconds, g.Seconds, g.FirstSaturated)
+	// Seconds are numbered as the progress lines count them: the line at
+	// 1s reports second 0 (from 0 s to 1 s).
+	e.printf("\n!!!!! WARNING: %s in %d of %d seconds (first at %ds). !!!!!\n",
+		what, g.SaturatedSeconds, g.Seconds, g.FirstSaturated+1)
 	e.printf("!!!!! %s are in these latencies; do not trust them as the target's. !!!!!\n", delays)
 	for _, c := range s.SaturationCauses() {
 		e.printf("  %s\n", c)
