@@ -80,7 +80,7 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHe
 		if err != nil {
 			failed = true
 			if ctx.Err() != nil {
-				s.Class = "canceled"
+				s.Class = results.ClassCanceled // loadgen's own cut-off, not the target's error
 			} else {
 				s.Class = results.Classify(err)
 			}

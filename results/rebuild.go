@@ -59,17 +59,19 @@ func Rebuild(dir string) (*Summary, []string, error) {
 func (rb *rebuilder) loss(dir string, sum *Summary) *StreamLoss {
 	var count int64
 	for _, o := range sum.Ops {
-		count += o.Count
+		count += o.Count + o.Interrupted
 	}
 	b, err := capped.ReadFile(filepath.Join(dir, "summary.json"), MaxSummarySize, "a summary.json")
 	var prev struct {
-		Ops        []struct{ Count int64 } `json:"ops"`
-		StreamLoss *StreamLoss             `json:"stream_loss"`
+		Ops []struct {
+			Count, Interrupted int64
+		} `json:"ops"`
+		StreamLoss *StreamLoss `json:"stream_loss"`
 	}
 	if err == nil && json.Unmarshal(b, &prev) == nil {
 		var n int64
 		for _, o := range prev.Ops {
-			n += o.Count
+			n += o.Count + o.Interrupted // before Interrupted, Count had them
 		}
 		switch {
 		case n > count:

@@ -284,12 +284,15 @@ func ms(v float64) string {
 func (s *Summary) textErrors(e *errWriter) {
 	var lines []string
 	for _, o := range s.Ops {
-		if o.Errors == 0 && o.OutOfRange == 0 {
+		if o.Errors == 0 && o.OutOfRange == 0 && o.Interrupted == 0 {
 			continue
 		}
 		var parts []string
 		for _, c := range sortedKeys(o.ErrorClasses) {
 			parts = append(parts, fmt.Sprintf("%s %d", c, o.ErrorClasses[c]))
+		}
+		if o.Interrupted > 0 {
+			parts = append(parts, fmt.Sprintf("interrupted %d (cut off by loadgen's stop: not errors, not in the latencies)", o.Interrupted))
 		}
 		if len(o.Statuses) > 0 {
 			codes := make([]int, 0, len(o.Statuses))

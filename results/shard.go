@@ -41,6 +41,7 @@ type opRec struct {
 	unaccounted, overlap *stat
 	phases               map[string]*stat
 	errors               int64
+	interrupted          int64 // samples of ClassCanceled: not measured (see recordSample)
 	classes              map[string]int64
 	statuses             map[int]int64
 	reasons              map[string]int64 // of errors whose class keepsReason
@@ -128,6 +129,7 @@ func (r *opRec) merge(o *opRec) {
 		p.merge(s)
 	}
 	r.errors += o.errors
+	r.interrupted += o.interrupted
 	for c, n := range o.classes {
 		r.classes[c] += n
 	}
@@ -211,8 +213,18 @@ func (sh *shard) scen(name string) *scenRec {
 }
 
 // recordSample adds m to the shard's figures. sh.mu must be held.
+//
+// A sample of ClassCanceled was cut off by loadgen's own stop (a second
+// SIGINT, the end of graceful_stop): it says nothing of the target, so it
+// is counted as interrupted only, not in the count, errors or latencies
+// that error_rate and the thresholds judge.
 func (sh *shard) recordSample(m *sampleUS) {
 	r := sh.op(m.scenario, m.op)
+	if m.class == ClassCanceled {
+		r.interrupted++
+		sh.lastEnd = max(sh.lastEnd, m.start+m.service)
+		return
+	}
 	r.latency.record(m.latency)
 	r.service.record(m.service)
 	r.secN++

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -256,4 +257,70 @@ func decodeLen(b []byte) (uint64, int) {
 	d := &decoder{b: b}
 	v := d.u()
 	return v, len(b) - len(d.b)
+}
+
+// TestInterruptedNotErrors checks that samples loadgen itself cut off
+// (class canceled: a second SIGINT, the end of graceful_stop) are counted
+// as interrupted, not as the target's errors, in the run's summary, its
+// report and the summary rebuilt from its stream. They were: canceled 3,
+// error_rate 23%, a threshold failed and `loadgen report` exited 99.
+func TestInterruptedNotErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r, err := NewRecorder(Config{Dir: dir, Start: testStart, Meta: RunMeta{Name: "cut"}, FlushInterval: 3 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := time.Millisecond
+	for i := 0; i < 13; i++ {
+		s := Sample{Scenario: "smoke", Op: "http", Worker: i, Start: time.Duration(i) * 100 * ms, Latency: 5 * ms, ServiceTime: 5 * ms, Status: 200}
+		switch {
+		case i == 0:
+			s.Err, s.Class, s.Status = statusErr(503), ClassHTTP5xx, 503
+		case i >= 10:
+			s.Err, s.Class, s.Status, s.Latency, s.ServiceTime = context.Canceled, ClassCanceled, 0, 3*time.Second, 3*time.Second
+		}
+		r.RecordSample(&s)
+	}
+	r.SetEnd(testStart.Add(2 * time.Second))
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	th, _ := ParseThreshold("error_rate < 15%")
+	rules := []Rule{{Key: "http", Expr: "error_rate < 15%", T: th}}
+	rebuilt, warns, err := Rebuild(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, sum := range map[string]*Summary{"recorded": r.Summary(), "rebuilt": rebuilt} {
+		o := sum.Ops[0]
+		if o.Count != 10 || o.Errors != 1 || o.Interrupted != 3 || o.ErrorClasses[ClassCanceled] != 0 || o.LatencyMS.Max != 5 {
+			t.Errorf("%s: count %d, errors %d %v, interrupted %d, max %v ms; want 10, 1 http_5xx, 3, 5 ms",
+				name, o.Count, o.Errors, o.ErrorClasses, o.Interrupted, o.LatencyMS.Max)
+		}
+		if res := sum.Evaluate(rules); !res[0].OK || res[0].Value != 0.1 {
+			t.Errorf("%s: %v; want error_rate 10%% and ok", name, res[0])
+		}
+		if sum.StreamLoss != nil {
+			t.Errorf("%s: stream loss %+v; want none", name, sum.StreamLoss)
+		}
+		var b strings.Builder
+		if err := sum.Text(&b); err != nil {
+			t.Fatal(err)
+		}
+		if want := "smoke/http: http_5xx 1, interrupted 3 (cut off by loadgen's stop"; !strings.Contains(b.String(), want) {
+			t.Errorf("%s report lacks %q:\n%s", name, want, b.String())
+		}
+	}
+	if len(warns) != 0 {
+		t.Errorf("rebuild warnings: %v", warns)
+	}
+	// A rebuild over a summary.json the run wrote agrees on the count: no
+	// loss reported.
+	if err := r.Summary().WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	if again, _, err := Rebuild(dir); err != nil || again.StreamLoss != nil {
+		t.Errorf("rebuild after summary.json: err %v, loss %+v; want none", err, again.StreamLoss)
+	}
 }

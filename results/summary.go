@@ -81,19 +81,23 @@ type ScenarioSummary struct {
 // and OverlapMS are set only for ops that reported phases. Histogram is the
 // latency histogram (µs) in the HdrHistogram V2 compressed encoding, base64.
 type OpSummary struct {
-	Scenario       string           `json:"scenario"`
-	Op             string           `json:"op"`
-	Count          int64            `json:"count"`
-	OK             int64            `json:"ok"`
-	Errors         int64            `json:"errors"`
-	ErrorClasses   map[string]int64 `json:"error_classes"`
-	ThroughputPerS float64          `json:"throughput_per_s"`
-	LatencyMS      Stats            `json:"latency_ms"`
-	ServiceTimeMS  Stats            `json:"service_time_ms"`
-	Phases         []PhaseSummary   `json:"phases"`
-	UnaccountedMS  *Stats           `json:"unaccounted_ms,omitempty"`
-	OverlapMS      *Stats           `json:"overlap_ms,omitempty"`
-	Histogram      string           `json:"histogram"`
+	Scenario     string           `json:"scenario"`
+	Op           string           `json:"op"`
+	Count        int64            `json:"count"`
+	OK           int64            `json:"ok"`
+	Errors       int64            `json:"errors"`
+	ErrorClasses map[string]int64 `json:"error_classes"`
+	// Interrupted counts the op's samples cut off by loadgen's own stop
+	// (class canceled: a second SIGINT, the end of graceful_stop). They
+	// are not the target's: not in Count, Errors or the latencies.
+	Interrupted    int64          `json:"interrupted,omitempty"`
+	ThroughputPerS float64        `json:"throughput_per_s"`
+	LatencyMS      Stats          `json:"latency_ms"`
+	ServiceTimeMS  Stats          `json:"service_time_ms"`
+	Phases         []PhaseSummary `json:"phases"`
+	UnaccountedMS  *Stats         `json:"unaccounted_ms,omitempty"`
+	OverlapMS      *Stats         `json:"overlap_ms,omitempty"`
+	Histogram      string         `json:"histogram"`
 	// ErrorReasons counts the errors of classes other and workload by
 	// their short reason (HTTP status and message): the 8 most frequent,
 	// the rest under "(further reasons)".
@@ -213,7 +217,7 @@ func (r *Recorder) Summary() *Summary {
 	var count int64
 	for _, k := range keys {
 		s.Ops = append(s.Ops, opSummary(k, snap.ops[k], run.DurationS))
-		count += s.Ops[len(s.Ops)-1].Count
+		count += s.Ops[len(s.Ops)-1].Count + s.Ops[len(s.Ops)-1].Interrupted
 	}
 	if p := r.streamErr.Load(); p != nil {
 		s.StreamLoss = &StreamLoss{Samples: count - r.streamed.Load(), Reason: (*p).Error()}
@@ -228,7 +232,7 @@ func opSummary(k opKey, o *opRec, durationS float64) OpSummary {
 		Scenario: k.scenario, Op: k.op, Count: n, OK: n - o.errors, Errors: o.errors,
 		ErrorClasses: make(map[string]int64, len(o.classes)), Statuses: make(map[int]int64, len(o.statuses)),
 		LatencyMS: o.latency.stats(), ServiceTimeMS: o.service.stats(), Phases: []PhaseSummary{},
-		OutOfRange: o.latency.clamped + o.service.clamped,
+		OutOfRange: o.latency.clamped + o.service.clamped, Interrupted: o.interrupted,
 	}
 	if durationS > 0 {
 		s.ThroughputPerS = float64(n) / durationS

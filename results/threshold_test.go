@@ -1,6 +1,7 @@
 package results
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -86,6 +87,13 @@ func thresholdSummary() *Summary {
 	for _, s := range knownSamples() {
 		r.RecordSample(&s)
 	}
+	// Cut off by loadgen's own stop (a second SIGINT): not the target's
+	// errors, not in count or error_rate.
+	for i := 0; i < 30; i++ {
+		s := Sample{Scenario: "s", Op: "a", Worker: i, Latency: 3 * time.Second, ServiceTime: 3 * time.Second,
+			Err: context.Canceled, Class: ClassCanceled}
+		r.RecordSample(&s)
+	}
 	for i := 0; i < 100; i++ {
 		s := Sample{Scenario: "t", Op: "a", Worker: i, Latency: 10 * time.Millisecond, ServiceTime: 10 * time.Millisecond,
 			Phases: []Phase{{Name: "crypto:pbkdf2", End: 4 * time.Millisecond}}}
@@ -117,6 +125,8 @@ func TestEvaluate(t *testing.T) {
 		{"s/a", "rate >= 100", true, 100, nil, ""},
 		{"s/a", "min >= 1ms", true, 1, nil, ""},
 		{"s/a", "max <= 1s", true, 1000, nil, ""},
+		{"s/a", "count == 1000", true, 1000, nil, ""}, // and 30 interrupted
+		{"s/a", "error_rate == 1%", true, 0.01, nil, ""},
 		{"b", "error_rate < 5%", false, 1, &Violation{}, ""},
 		{"a", "count == 1100", true, 1100, nil, ""}, // op a in both scenarios
 		{"t/*", "count == 200", true, 200, nil, ""},
