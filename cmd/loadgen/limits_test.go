@@ -83,7 +83,7 @@ func TestRunHeadline(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Latency (ms") || strings.Contains(out, "Service time (ms") || !strings.Contains(out, "report.txt (or run with -v)") {
 		t.Fatalf("run: code %d\n%s\n%s\nwant the headline and a pointer to report.txt", code, out, errOut)
 	}
-	code, out, errOut = runCLI(t, "run", p, "--out", filepath.Join(dir, "b"), "-q", "-v")
+	code, out, errOut = runCLI(t, "run", p, "--out", filepath.Join(dir, "b"), "-v") // -q with -v is refused
 	if code != 0 || !strings.Contains(out, "Service time (ms") || !strings.Contains(out, "Generator") {
 		t.Fatalf("run -v: code %d\n%s\n%s\nwant the whole report", code, out, errOut)
 	}
