@@ -55,6 +55,20 @@ func TestGracefulStop(t *testing.T) {
 			if int64(canceled) != tc.interrupted || len(sink.sorted("after")) != int(tc.completed) {
 				t.Errorf("%d canceled samples, %d of the second step; want %d, %d", canceled, len(sink.sorted("after")), tc.interrupted, tc.completed)
 			}
+			// The iterations cut off are interrupted, not failed: not the
+			// target's doing.
+			var cut int64
+			for _, it := range sink.iters {
+				if it.Failed {
+					t.Errorf("iteration %+v failed; want it interrupted or ok", it)
+				}
+				if it.Interrupted {
+					cut++
+				}
+			}
+			if cut != tc.interrupted {
+				t.Errorf("%d iterations interrupted; want %d", cut, tc.interrupted)
+			}
 		})
 	}
 }

@@ -46,7 +46,7 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHe
 	if r.gauges != nil && lagHealth && !intended.IsZero() {
 		r.gauges.lag.record(start.Sub(intended))
 	}
-	failed := false
+	failed, cut := false, false // cut: failed after the engine canceled ctx
 	opStart, end := start, start
 	for i := range steps {
 		st := &steps[i]
@@ -80,6 +80,7 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHe
 		if err != nil {
 			failed = true
 			if ctx.Err() != nil {
+				cut = true
 				s.Class = results.ClassCanceled // loadgen's own cut-off, not the target's error
 			} else {
 				s.Class = results.Classify(err)
@@ -98,7 +99,8 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHe
 		Start:       start.Sub(r.runStart),
 		Latency:     end.Sub(start),
 		ServiceTime: end.Sub(start),
-		Failed:      failed,
+		Failed:      failed && !cut,
+		Interrupted: cut,
 	}
 	if !intended.IsZero() {
 		rec.Latency = end.Sub(intended)
@@ -106,7 +108,7 @@ func (w *worker) iterate(ctx context.Context, n int64, intended time.Time, lagHe
 	r.sink.RecordIteration(rec)
 
 	switch {
-	case failed && ctx.Err() != nil:
+	case cut:
 		r.interrupted.Add(1)
 	case failed:
 		r.failed.Add(1)

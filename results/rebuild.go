@@ -318,7 +318,14 @@ func (rb *rebuilder) record(typ byte, body []byte) error {
 			}
 		}
 	case recIteration:
-		m := iterUS{scenario: d.name(), start: d.i(), latency: d.i(), service: d.i(), failed: d.u() != 0}
+		m := iterUS{scenario: d.name(), start: d.i(), latency: d.i(), service: d.i()}
+		switch d.u() {
+		case 0:
+		case 2:
+			m.interrupted = true
+		default:
+			m.failed = true
+		}
 		if !d.failed && !rb.seriesOnly {
 			rb.r.shards[0].recordIteration(&m)
 		}

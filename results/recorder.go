@@ -258,7 +258,7 @@ func (r *Recorder) RecordSample(s *Sample) {
 func (r *Recorder) RecordIteration(it *Iteration) {
 	sh := r.lockShard(it.Worker)
 	m := iterUS{scenario: it.Scenario, start: it.Start.Microseconds(), latency: it.Latency.Microseconds(),
-		service: it.ServiceTime.Microseconds(), failed: it.Failed}
+		service: it.ServiceTime.Microseconds(), failed: it.Failed, interrupted: it.Interrupted}
 	sh.recordIteration(&m)
 	if r.streaming.Load() {
 		sh.encodeIteration(r, &m)

@@ -356,12 +356,19 @@ func (s *Summary) textScenarios(e *errWriter) {
 	}
 	tw := table(e)
 	fmt.Fprintln(tw, "scenario\titerations\tfailed\tlate\tdropped\tp50\tp99\tmax\tmean\t")
+	var cut []string
 	for _, sc := range s.Scenarios {
 		st := sc.IterationMS
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", sc.Name, sc.Iterations, sc.Failed, sc.Late, sc.Dropped,
 			ms(st.P50), ms(st.P99), ms(st.Max), ms(st.Mean))
+		if sc.Interrupted > 0 {
+			cut = append(cut, fmt.Sprintf("  %s: %d more interrupted (cut off by loadgen's stop: not failed, not in these figures)", sc.Name, sc.Interrupted))
+		}
 	}
 	tw.Flush()
+	for _, l := range cut {
+		e.printf("%s\n", l)
+	}
 }
 
 func (s *Summary) textGenerator(e *errWriter) {

@@ -53,6 +53,10 @@ type Iteration struct {
 	Latency     time.Duration
 	ServiceTime time.Duration
 	Failed      bool
+	// Interrupted is an iteration loadgen's own stop cut off (a second
+	// SIGINT, the end of graceful_stop); it is then not Failed, and not in
+	// the iteration counts or times.
+	Interrupted bool
 }
 
 // Health is the load generator's own state over one second of the run

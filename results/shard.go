@@ -28,7 +28,7 @@ type sampleUS struct {
 type iterUS struct {
 	scenario                string
 	start, latency, service int64
-	failed                  bool
+	failed, interrupted     bool
 }
 
 // opKey names one (scenario, op).
@@ -154,8 +154,9 @@ func (r *opRec) addReason(reason string, n int64) string {
 
 // scenRec is what one shard knows of one scenario's iterations.
 type scenRec struct {
-	iter   *stat // iteration service time (actual start to end)
-	failed int64
+	iter        *stat // iteration service time (actual start to end)
+	failed      int64
+	interrupted int64 // cut off by loadgen's stop: not in iter
 }
 
 // shard is one recording shard. Everything but the atomics is guarded by mu.
@@ -305,11 +306,16 @@ func (sh *shard) phaseUnion(phases []phaseUS, service int64) (union, sum int64) 
 // recordIteration adds m to the shard's figures. sh.mu must be held.
 func (sh *shard) recordIteration(m *iterUS) {
 	s := sh.scen(m.scenario)
+	sh.iterations.Add(1)
+	if m.interrupted {
+		s.interrupted++
+		sh.lastEnd = max(sh.lastEnd, m.start+m.service)
+		return
+	}
 	s.iter.record(m.service)
 	if m.failed {
 		s.failed++
 	}
-	sh.iterations.Add(1)
 	sh.lastEnd = max(sh.lastEnd, m.start+m.service)
 }
 
@@ -371,8 +377,11 @@ func (sh *shard) encodeIteration(r *Recorder, m *iterUS) {
 	b = appendVarint(b, m.start)
 	b = appendVarint(b, m.latency)
 	b = appendVarint(b, m.service)
-	var failed uint64
-	if m.failed {
+	var failed uint64 // 0 ok, 1 failed, 2 interrupted
+	switch {
+	case m.interrupted:
+		failed = 2
+	case m.failed:
 		failed = 1
 	}
 	b = appendUvarint(b, failed)

@@ -281,6 +281,9 @@ func TestInterruptedNotErrors(t *testing.T) {
 			s.Err, s.Class, s.Status, s.Latency, s.ServiceTime = context.Canceled, ClassCanceled, 0, 3*time.Second, 3*time.Second
 		}
 		r.RecordSample(&s)
+		it := Iteration{Scenario: "smoke", Worker: i, Start: s.Start, Latency: s.Latency, ServiceTime: s.ServiceTime,
+			Failed: i == 0, Interrupted: i >= 10}
+		r.RecordIteration(&it)
 	}
 	r.SetEnd(testStart.Add(2 * time.Second))
 	if err := r.Close(); err != nil {
@@ -298,6 +301,9 @@ func TestInterruptedNotErrors(t *testing.T) {
 			t.Errorf("%s: count %d, errors %d %v, interrupted %d, max %v ms; want 10, 1 http_5xx, 3, 5 ms",
 				name, o.Count, o.Errors, o.ErrorClasses, o.Interrupted, o.LatencyMS.Max)
 		}
+		if sc := sum.Scenarios[0]; sc.Iterations != 10 || sc.Failed != 1 || sc.Interrupted != 3 || sc.IterationMS.Max != 5 {
+			t.Errorf("%s: scenario %+v; want 10 iterations, 1 failed, 3 interrupted, max 5 ms", name, sc)
+		}
 		if res := sum.Evaluate(rules); !res[0].OK || res[0].Value != 0.1 {
 			t.Errorf("%s: %v; want error_rate 10%% and ok", name, res[0])
 		}
@@ -308,8 +314,10 @@ func TestInterruptedNotErrors(t *testing.T) {
 		if err := sum.Text(&b); err != nil {
 			t.Fatal(err)
 		}
-		if want := "smoke/http: http_5xx 1, interrupted 3 (cut off by loadgen's stop"; !strings.Contains(b.String(), want) {
-			t.Errorf("%s report lacks %q:\n%s", name, want, b.String())
+		for _, want := range []string{"smoke/http: http_5xx 1, interrupted 3 (cut off by loadgen's stop", "smoke: 3 more interrupted (cut off"} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s report lacks %q:\n%s", name, want, b.String())
+			}
 		}
 	}
 	if len(warns) != 0 {

@@ -56,11 +56,14 @@ type StreamLoss struct {
 // ScenarioSummary is one scenario's iterations. IterationMS is the
 // iterations' own duration (actual start to end).
 type ScenarioSummary struct {
-	Name        string `json:"name"`
-	Iterations  int64  `json:"iterations"`
-	Late        int64  `json:"late"`
-	Dropped     int64  `json:"dropped"`
-	IterationMS Stats  `json:"iteration_ms"`
+	Name       string `json:"name"`
+	Iterations int64  `json:"iterations"`
+	// Interrupted counts the iterations loadgen's own stop cut off (a
+	// second SIGINT, the end of graceful_stop): not in Iterations.
+	Interrupted int64 `json:"interrupted,omitempty"`
+	Late        int64 `json:"late"`
+	Dropped     int64 `json:"dropped"`
+	IterationMS Stats `json:"iteration_ms"`
 	// MaxWorkersReachedS counts the seconds in which an iteration of an
 	// open scenario was due while every worker it may have was busy: it
 	// queued behind loadgen's own cap, not the target. When it is not 0,
@@ -153,6 +156,7 @@ func (r *Recorder) snapshot() *snapshot {
 			}
 			m.iter.merge(sc.iter)
 			m.failed += sc.failed
+			m.interrupted += sc.interrupted
 		}
 		sh.mu.Unlock()
 	}
@@ -208,6 +212,7 @@ func (r *Recorder) Summary() *Summary {
 		}
 		if rec := snap.scens[name]; rec != nil {
 			sc.Iterations, sc.Failed, sc.IterationMS = rec.iter.n, rec.failed, rec.iter.stats()
+			sc.Interrupted = rec.interrupted
 		}
 		sc.Capacity = capacitySummary(levels[name])
 		s.Scenarios = append(s.Scenarios, sc)
