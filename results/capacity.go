@@ -59,8 +59,13 @@ func NewLevelStats(windowEnd time.Duration) *LevelStats {
 	return &LevelStats{windowEnd: windowEnd.Microseconds(), ops: make(map[string]*levelOp)}
 }
 
-// AddSample records one op's sample; s is not kept.
+// AddSample records one op's sample; s is not kept. A sample loadgen
+// itself cut off (ClassCanceled: the drain after the step ran out, a hard
+// stop) is not the target's and is not judged.
 func (l *LevelStats) AddSample(s *Sample) {
+	if s.Class == ClassCanceled {
+		return
+	}
 	us := s.Latency.Microseconds()
 	l.mu.Lock()
 	o := l.op(s.Op)

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -202,6 +203,13 @@ func TestLevelBreached(t *testing.T) {
 	}
 	if why := st.Breached(abort, 1); why != "" {
 		t.Errorf("20%% errors: breached %q", why)
+	}
+	// Cut off by loadgen's drain: neither errors nor latencies of the level.
+	for range 5 {
+		st.AddSample(&Sample{Op: "a", Latency: 7 * time.Second, Err: context.Canceled, Class: ClassCanceled})
+	}
+	if why := st.Breached(abort, 1); why != "" {
+		t.Errorf("20%% errors and 5 samples cut off by loadgen: breached %q", why)
 	}
 	st.AddSample(&Sample{Op: "a", Latency: 6 * time.Second})
 	if why := st.Breached(abort, 1); why != "p99 6 s (abort: p(99) > 5s)" {
