@@ -34,8 +34,9 @@ import (
 //
 // Series per (scenario, op), constant labels aside: 144 each for latency
 // and service time (141 bounds, +Inf, _sum, _count), 23 per phase, 2 for
-// ops_total and 1 per error class seen: 290 + 23·phases + classes; an op
-// with 5 phases and 2 error classes has 407. Labels are scenario, op,
+// ops_total (ok, error; 1 more, interrupted, once loadgen's own stop cut
+// an op off) and 1 per error class seen: 290 + 23·phases + classes (+1);
+// an op with 5 phases and 2 error classes has 407. Labels are scenario, op,
 // phase and class names from the workload and a fixed list, never values
 // from the run, so the count is bounded by the workload.
 var (
@@ -96,9 +97,9 @@ func New(next loadgen.Sink, constLabels prometheus.Labels) *Exporter {
 	e.latency = hist("op_latency_seconds", "Op latency from the iteration's intended start.", latencyBuckets, "scenario", "op")
 	e.service = hist("op_service_time_seconds", "Op time from its actual start.", latencyBuckets, "scenario", "op")
 	e.phase = hist("op_phase_seconds", "Length of each phase of an op (crypto:*, http:*).", phaseBuckets, "scenario", "op", "phase")
-	e.ops = prometheus.NewCounterVec(prometheus.CounterOpts(f("ops_total", "Finished ops by result (ok or error).")), []string{"scenario", "op", "result"})
+	e.ops = prometheus.NewCounterVec(prometheus.CounterOpts(f("ops_total", "Finished ops by result (ok, error, or interrupted: cut off by loadgen's own stop).")), []string{"scenario", "op", "result"})
 	e.errs = prometheus.NewCounterVec(prometheus.CounterOpts(f("op_errors_total", "Failed ops by error class.")), []string{"scenario", "op", "class"})
-	e.iters = prometheus.NewCounterVec(prometheus.CounterOpts(f("iterations_total", "Finished iterations.")), []string{"scenario", "result"})
+	e.iters = prometheus.NewCounterVec(prometheus.CounterOpts(f("iterations_total", "Finished iterations by result (ok, failed, or interrupted: cut off by loadgen's own stop).")), []string{"scenario", "result"})
 	e.late = prometheus.NewCounterVec(prometheus.CounterOpts(f("late_iterations_total", "Iterations that started after their intended start because no worker was free.")), []string{"scenario"})
 	e.dropped = prometheus.NewCounterVec(prometheus.CounterOpts(f("dropped_iterations_total", "Iterations never started (later than max_lateness).")), []string{"scenario"})
 	e.inflight = prometheus.NewGaugeVec(prometheus.GaugeOpts(f("inflight_iterations", "Iterations running now.")), []string{"scenario"})
@@ -121,7 +122,17 @@ func (e *Exporter) Handler() http.Handler {
 }
 
 // RecordSample implements loadgen.Sink.
+//
+// A sample loadgen's own stop cut off (class canceled) is counted as
+// result "interrupted" only: it is not the target's error or latency.
 func (e *Exporter) RecordSample(s *results.Sample) {
+	if s.Class == results.ClassCanceled {
+		e.ops.WithLabelValues(s.Scenario, s.Op, "interrupted").Inc()
+		if e.next != nil {
+			e.next.RecordSample(s)
+		}
+		return
+	}
 	e.latency.WithLabelValues(s.Scenario, s.Op).Observe(s.Latency.Seconds())
 	e.service.WithLabelValues(s.Scenario, s.Op).Observe(s.ServiceTime.Seconds())
 	for _, p := range s.Phases {
@@ -141,7 +152,10 @@ func (e *Exporter) RecordSample(s *results.Sample) {
 // RecordIteration implements loadgen.Sink.
 func (e *Exporter) RecordIteration(it *results.Iteration) {
 	res := "ok"
-	if it.Failed {
+	switch {
+	case it.Interrupted:
+		res = "interrupted" // cut off by loadgen's own stop
+	case it.Failed:
 		res = "failed"
 	}
 	e.iters.WithLabelValues(it.Scenario, res).Inc()

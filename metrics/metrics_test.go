@@ -40,6 +40,10 @@ func feed(e *Exporter) {
 		e.RecordSample(s)
 		e.RecordIteration(&results.Iteration{Scenario: "docs", Failed: s.Err != nil})
 	}
+	// Cut off by loadgen's own stop (a second SIGINT): not an error.
+	e.RecordSample(&results.Sample{Scenario: "docs", Op: "document_encrypt", Latency: 3 * time.Second, ServiceTime: 3 * time.Second,
+		Err: context.Canceled, Class: results.ClassCanceled})
+	e.RecordIteration(&results.Iteration{Scenario: "docs", Interrupted: true})
 	e.AddLate("docs", 3)
 	e.AddDropped("docs", 1)
 	e.RecordHealth(results.Health{CPUPercent: 42, Saturated: true})
@@ -63,13 +67,16 @@ func TestExporter(t *testing.T) {
 	var next countingSink
 	e := New(&next, prometheus.Labels{"run": "smoke"})
 	feed(e)
-	if next.samples != 10 || next.iters != 10 || next.late != 1 || next.drop != 1 || next.health != 1 {
+	if next.samples != 11 || next.iters != 11 || next.late != 1 || next.drop != 1 || next.health != 1 {
 		t.Errorf("forwarded %d samples, %d iterations, %d late, %d dropped, %d health", next.samples, next.iters, next.late, next.drop, next.health)
 	}
 	body := scrape(t, e.Handler())
 	for _, want := range []string{
 		`loadgen_ops_total{op="document_encrypt",result="ok",run="smoke",scenario="docs"} 8`,
 		`loadgen_op_errors_total{class="http_5xx",op="document_encrypt",run="smoke",scenario="docs"} 2`,
+		`loadgen_ops_total{op="document_encrypt",result="interrupted",run="smoke",scenario="docs"} 1`,
+		`loadgen_iterations_total{result="interrupted",run="smoke",scenario="docs"} 1`,
+		`loadgen_iterations_total{result="ok",run="smoke",scenario="docs"} 8`,
 		`loadgen_op_latency_seconds_count{op="document_encrypt",run="smoke",scenario="docs"} 10`,
 		`loadgen_op_phase_seconds_count{op="document_encrypt",phase="crypto:encrypt",run="smoke",scenario="docs"} 10`,
 		`loadgen_late_iterations_total{run="smoke",scenario="docs"} 3`,
@@ -82,6 +89,9 @@ func TestExporter(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if strings.Contains(body, `class="canceled"`) {
+		t.Errorf("a sample loadgen cut off counted as an error:\n%s", body)
 	}
 }
 
