@@ -27,7 +27,11 @@ const (
 	ClassAuth        = "auth"
 	ClassCrypto      = "crypto"
 	ClassProtocol    = "protocol"
-	ClassCanceled    = "canceled"
+	// ClassCanceled is a sample loadgen itself cut off (a second SIGINT,
+	// the end of graceful_stop or of a capacity level's drain): not the
+	// target's error. Reports count it as interrupted, not in an op's
+	// count, errors, latencies, error_rate or thresholds.
+	ClassCanceled = "canceled"
 	// ClassWorkload is loadgen's own error, not the target's: a step
 	// asked for what the run cannot give (no pool document encrypted to
 	// a group, no user left to add).
