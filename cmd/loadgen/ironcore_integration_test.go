@@ -203,15 +203,18 @@ scenarios:
 	if errs == 0 {
 		t.Error("5% injected 503s gave no errors")
 	}
-	phaseMean := func(o fullOp, pred func(string) bool) (sum float64, calls int64) {
+	// phaseSum sums stat (a key of latency_ms) × count over the phases
+	// pred picks, with their calls.
+	phaseSum := func(o fullOp, stat string, pred func(string) bool) (sum float64, calls int64) {
 		for _, p := range o.Phases {
 			if pred(p.Name) {
-				sum += p.Latency["mean"] * float64(p.Count)
+				sum += p.Latency[stat] * float64(p.Count)
 				calls += p.Count
 			}
 		}
 		return sum, calls
 	}
+	phaseMean := func(o fullOp, pred func(string) bool) (float64, int64) { return phaseSum(o, "mean", pred) }
 	isWait := func(n string) bool { return strings.HasPrefix(n, "http:") && strings.HasSuffix(n, "/wait") }
 	isCrypto := func(n string) bool { return strings.HasPrefix(n, "crypto:") }
 	for _, key := range []string{"docs/document_encrypt", "docs/document_decrypt"} {
@@ -227,11 +230,13 @@ scenarios:
 			t.Errorf("%s: mean http wait per call rose by %.1f ms; want 50 ±15%%", key, rise)
 		}
 		// The client's crypto per op (every crypto:* phase, summed) must
-		// not move with the service's latency. Single sub-millisecond
-		// phases are logged, not judged: on a shared 2-core machine one
-		// preemption moves their means more than the fault does.
-		bc, _ := phaseMean(b, isCrypto)
-		fc, _ := phaseMean(f, isCrypto)
+		// not move with the service's latency. Each phase counts at its
+		// median: on a shared 2-core machine one preemption or GC pause
+		// inside a sub-millisecond phase moves its mean more than the
+		// fault does (request_sig's mean went 0.064 → 0.261 ms in a clean
+		// CI run, its median did not), and the means are logged below.
+		bc, _ := phaseSum(b, "p50", isCrypto)
+		fc, _ := phaseSum(f, "p50", isCrypto)
 		bPer, fPer := bc/float64(b.Count), fc/float64(f.Count)
 		t.Logf("%s: crypto per op %.3f → %.3f ms", key, bPer, fPer)
 		if d := math.Abs(fPer/bPer - 1); d > 0.20 {
