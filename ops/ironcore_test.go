@@ -11,6 +11,7 @@ import (
 
 	"github.com/ironcorelabs/loadgen/loadgen"
 	"github.com/ironcorelabs/loadgen/ops"
+	"github.com/ironcorelabs/loadgen/results"
 	"github.com/ironcorelabs/loadgen/sdk"
 	"github.com/ironcorelabs/loadgen/service"
 )
@@ -449,5 +450,32 @@ func TestInitializeRotate(t *testing.T) {
 	}
 	if got := do("initialize", ops.Args{"rotation": "rotate"}); slices.Contains(got, "http:user_key_update") {
 		t.Errorf("second initialize rotation: rotate rotated again: phases %v", got)
+	}
+}
+
+// TestStepsTheRunCannotFeed runs steps that need what neither an earlier
+// step nor the pool holds: each fails as loadgen's own workload error, not
+// as the target's (class other).
+func TestStepsTheRunCannotFeed(t *testing.T) {
+	ic, _ := startIronCore(t, ops.SetupCounts{Users: 1})
+	env := &ops.Env{IronCore: ic}
+	cat := ops.Default()
+	for _, tc := range []step{
+		{"document_decrypt_unmanaged", nil},
+		{"document_decrypt", nil},
+		{"document_decrypt", ops.Args{"as": "member"}},
+		{"document_get_metadata", nil},
+	} {
+		e, _ := cat.Lookup(tc.op)
+		op, err := e.New(env, tc.args)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.op, err)
+		}
+		it := &loadgen.Iteration{Worker: &loadgen.WorkerState{Scenario: "t", Values: map[string]any{}}, Vars: map[string]any{}}
+		it.BeginOp(time.Now())
+		err = op.Do(context.Background(), it)
+		if got := results.Classify(err); got != results.ClassWorkload {
+			t.Errorf("%s %v: error %v classed %q; want %q", tc.op, tc.args, err, got, results.ClassWorkload)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
@@ -47,7 +46,7 @@ func documentDecryptUnmanaged(Args) stepFunc {
 		d, ok := it.Vars[varUnmanaged].(*docRef)
 		if !ok {
 			if d = ic.pool.randomUnmanaged(workerRand(it.Worker)); d == nil {
-				return errors.New("no unmanaged document: add a document_encrypt_unmanaged step before this one (keep: true shares it with later iterations)")
+				return workloadErr("document_decrypt_unmanaged: no unmanaged document: add a document_encrypt_unmanaged step before this one (keep: true shares it with later iterations)")
 			}
 		}
 		_, err := d.Owner.SDK.DocumentDecryptUnmanaged(ctx, d.Encrypted, d.EncryptedDeks)
