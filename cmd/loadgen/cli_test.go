@@ -330,7 +330,11 @@ func TestReportKeepsRunSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(stream, fi.Size()-7); err != nil { // a torn last frame
+	// Torn in the middle: the stream's last frames are not always samples
+	// (health, reasons, the end record come after the last flush of
+	// samples, in an order timing decides), so a cut of a few bytes could
+	// lose none; half the stream always loses some.
+	if err := os.Truncate(stream, fi.Size()/2); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ { // a second report keeps the first copy
