@@ -283,11 +283,8 @@ func (s *SDK) documentMeta(ctx context.Context, docID string) (*documentMetaResp
 	if err := decode("document_get", data, &r); err != nil {
 		return nil, err
 	}
-	if r.EncryptedSymmetricKey == nil {
-		return nil, &ProtocolError{Call: "document_get", Err: fmt.Errorf("no encryptedSymmetricKey")}
-	}
-	if err := r.EncryptedSymmetricKey.check(); err != nil {
-		return nil, &ProtocolError{Call: "document_get", Err: err}
+	if err := checkTransformedDEK("document_get", r.EncryptedSymmetricKey); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

@@ -113,11 +113,8 @@ func (s *SDK) edekTransform(ctx context.Context, raw []byte) (*edekTransformResp
 	if err := decode("edek_transform", data, &r); err != nil {
 		return nil, err
 	}
-	if r.EncryptedSymmetricKey == nil {
-		return nil, &ProtocolError{Call: "edek_transform", Err: fmt.Errorf("no encryptedSymmetricKey")}
-	}
-	if err := r.EncryptedSymmetricKey.check(); err != nil {
-		return nil, &ProtocolError{Call: "edek_transform", Err: err}
+	if err := checkTransformedDEK("edek_transform", r.EncryptedSymmetricKey); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

@@ -55,6 +55,19 @@ type transformedValue struct {
 	TransformBlocks []transformBlock `json:"transformBlocks"`
 }
 
+// checkTransformedDEK checks the document key a call (document_get,
+// edek_transform) answered with: present and well formed, else a
+// ProtocolError naming the call.
+func checkTransformedDEK(call string, v *transformedValue) error {
+	if v == nil {
+		return &ProtocolError{Call: call, Err: errors.New("no encryptedSymmetricKey")}
+	}
+	if err := v.check(); err != nil {
+		return &ProtocolError{Call: call, Err: err}
+	}
+	return nil
+}
+
 func (v *transformedValue) check() error {
 	if len(v.TransformBlocks) == 0 {
 		return errors.New("encrypted value has no transform blocks")
