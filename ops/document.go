@@ -100,24 +100,44 @@ func newDocRef(ic *IronCore, it *loadgen.Iteration, id string, encrypted []byte,
 }
 
 func documentEncrypt(a Args) stepFunc {
+	return encryptStep("document_encrypt", a, func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity, data []byte, opts sdk.EncryptOptions, keep bool) ([]sdk.AccessFailure, error) {
+		res, err := act.SDK.DocumentEncrypt(ctx, data, opts)
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Failed) > 0 {
+			return res.Failed, nil
+		}
+		d := newDocRef(ic, it, res.ID, res.Encrypted, act, opts.Groups)
+		it.Vars[varDocument] = d
+		if keep {
+			ic.pool.addDoc(d)
+		}
+		return nil, nil
+	})
+}
+
+// encryptFunc encrypts data as act with opts and keeps what it made (in
+// the iteration, and in the pool with keep), returning the grants that
+// failed.
+type encryptFunc func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity, data []byte, opts sdk.EncryptOptions, keep bool) ([]sdk.AccessFailure, error)
+
+// encryptStep is the step of an encrypting op (document_encrypt and its
+// unmanaged twin): size random bytes, to the users, groups and policy its
+// fields name; a grant that failed fails the step.
+func encryptStep(op string, a Args, encrypt encryptFunc) stepFunc {
 	n, keep := argSize(a, 1024), argBool(a, "keep")
 	nu, ng, policy := argInt(a, "users", 0), argInt(a, "groups", 0), argPolicy(a)
 	return actorOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity) error {
 		r := workerRand(it.Worker)
 		data := make([]byte, n)
 		fill(r, data)
-		opts := encryptOptions(ic, it, r, act, nu, ng, policy)
-		res, err := act.SDK.DocumentEncrypt(ctx, data, opts)
+		failed, err := encrypt(ctx, ic, it, act, data, encryptOptions(ic, it, r, act, nu, ng, policy), keep)
 		if err != nil {
 			return err
 		}
-		if len(res.Failed) > 0 {
-			return fmt.Errorf("document_encrypt: %d grant(s) failed: %s", len(res.Failed), res.Failed[0].Reason)
-		}
-		d := newDocRef(ic, it, res.ID, res.Encrypted, act, opts.Groups)
-		it.Vars[varDocument] = d
-		if keep {
-			ic.pool.addDoc(d)
+		if len(failed) > 0 {
+			return fmt.Errorf("%s: %d grant(s) failed: %s", op, len(failed), failed[0].Reason)
 		}
 		return nil
 	})

@@ -2,9 +2,9 @@ package ops
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ironcorelabs/loadgen/loadgen"
+	"github.com/ironcorelabs/loadgen/sdk"
 )
 
 // The builders of the unmanaged document ops: the caller keeps the
@@ -15,19 +15,13 @@ import (
 const varUnmanaged = "ironcore.unmanaged"
 
 func documentEncryptUnmanaged(a Args) stepFunc {
-	n, keep := argSize(a, 1024), argBool(a, "keep")
-	nu, ng, policy := argInt(a, "users", 0), argInt(a, "groups", 0), argPolicy(a)
-	return actorOp(func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity) error {
-		r := workerRand(it.Worker)
-		data := make([]byte, n)
-		fill(r, data)
-		opts := encryptOptions(ic, it, r, act, nu, ng, policy)
+	return encryptStep("document_encrypt_unmanaged", a, func(ctx context.Context, ic *IronCore, it *loadgen.Iteration, act *Identity, data []byte, opts sdk.EncryptOptions, keep bool) ([]sdk.AccessFailure, error) {
 		res, err := act.SDK.DocumentEncryptUnmanaged(ctx, data, opts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(res.Failed) > 0 {
-			return fmt.Errorf("document_encrypt_unmanaged: %d grant(s) failed: %s", len(res.Failed), res.Failed[0].Reason)
+			return res.Failed, nil
 		}
 		d := newDocRef(ic, it, res.ID, res.Encrypted, act, opts.Groups)
 		d.EncryptedDeks = res.EncryptedDeks
@@ -35,7 +29,7 @@ func documentEncryptUnmanaged(a Args) stepFunc {
 		if keep {
 			ic.pool.addUnmanaged(d)
 		}
-		return nil
+		return nil, nil
 	})
 }
 
